@@ -1,0 +1,194 @@
+"""Load and validate study configurations against the one schema Snakemake also uses.
+
+JSON Schema covers types, ranges and names; `check_semantics` adds what it cannot express.
+Every error names the offending key so a user can fix the file without reading code.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from sparsemotifs import SparsemotifsError
+
+SCHEMA_RESOURCE = "schema.yaml"
+
+
+class ConfigError(SparsemotifsError):
+    """The configuration is invalid; the message names the key and what is allowed."""
+
+
+@cache
+def load_schema() -> dict:
+    text = resources.files("sparsemotifs").joinpath(SCHEMA_RESOURCE).read_text()
+    return yaml.safe_load(text)
+
+
+def _key_path(path) -> str:
+    return ".".join(str(p) for p in path) or "<top level>"
+
+
+def _resolve_ref(schema: dict, root: dict) -> dict:
+    if "$ref" in schema:
+        ref = schema["$ref"].removeprefix("#/").split("/")
+        target = root
+        for part in ref:
+            target = target[part]
+        merged = dict(target)
+        merged.update({k: v for k, v in schema.items() if k != "$ref"})
+        return merged
+    return schema
+
+
+def _fill_defaults(instance: Any, schema: dict, root: dict) -> None:
+    """Insert schema defaults for missing keys, recursively (copies, never shared objects)."""
+    schema = _resolve_ref(schema, root)
+    if not isinstance(instance, dict):
+        return
+    for key, sub in schema.get("properties", {}).items():
+        sub = _resolve_ref(sub, root)
+        if key not in instance and "default" in sub:
+            instance[key] = copy.deepcopy(sub["default"])
+        if key in instance:
+            _fill_defaults(instance[key], sub, root)
+
+
+def _format_error(err: jsonschema.ValidationError) -> str:
+    path = list(err.absolute_path)
+    if err.validator == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        return f"config key '{_key_path(path + [missing])}' is required but missing"
+    if err.validator == "additionalProperties":
+        return f"config key '{_key_path(path)}': {err.message} (unknown key; check the spelling against config/schema.yaml)"
+    allowed = ""
+    if err.validator == "enum":
+        allowed = f"; allowed: {', '.join(map(str, err.validator_value))}"
+    return f"config key '{_key_path(path)}': {err.message}{allowed}"
+
+
+def validate_config(config: Mapping, *, fill_defaults: bool = True) -> dict:
+    """Validate a whole study config; return a deep copy with defaults filled in."""
+    schema = load_schema()
+    cfg = copy.deepcopy(dict(config))
+    validator = jsonschema.Draft7Validator(schema)
+    errors = sorted(validator.iter_errors(cfg), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(_format_error(e) for e in errors))
+    if fill_defaults:
+        _fill_defaults(cfg, schema, schema)
+    check_semantics(cfg)
+    return cfg
+
+
+def section_schema(name: str) -> dict:
+    schema = load_schema()
+    try:
+        return schema["properties"][name]
+    except KeyError:
+        raise ConfigError(f"unknown config section '{name}'") from None
+
+
+def validate_section(name: str, section: Mapping | None) -> dict:
+    """Validate one section (as passed to a CLI stage by a rule); defaults filled in."""
+    schema = load_schema()
+    sub = dict(section_schema(name))
+    sub["definitions"] = schema.get("definitions", {})
+    value = copy.deepcopy(dict(section or {}))
+    errors = list(jsonschema.Draft7Validator(sub).iter_errors(value))
+    if errors:
+        for e in errors:
+            e.path.appendleft(name)
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(_format_error(e) for e in errors))
+    _fill_defaults(value, sub, sub)
+    check_semantics({name: value})
+    return value
+
+
+def check_semantics(cfg: Mapping) -> None:
+    """Rules JSON Schema cannot express. Works on a whole config or on single sections."""
+    problems: list[str] = []
+    pruning = cfg.get("pruning") or {}
+    schedule = pruning.get("schedule")
+    if schedule is not None:
+        for i in range(1, len(schedule)):
+            if not schedule[i] > schedule[i - 1]:
+                problems.append(
+                    f"config key 'pruning.schedule': cut fractions must increase strictly, "
+                    f"but entry {i} ({schedule[i]}) <= entry {i - 1} ({schedule[i - 1]})"
+                )
+                break
+    ds = cfg.get("dataset") or {}
+    if all(k in ds for k in ("train", "val", "test")):
+        total = ds["train"] + ds["val"] + ds["test"]
+        if abs(total - 1.0) > 1e-9:
+            problems.append(
+                f"config key 'dataset': train + val + test must sum to 1, got {total:g}"
+            )
+    ranges = (cfg.get("simulation") or {}).get("ranges") or {}
+    for key, rng in ranges.items():
+        if len(rng) == 2 and not rng[0] <= rng[1]:
+            problems.append(f"config key 'simulation.ranges.{key}': low {rng[0]} > high {rng[1]}")
+    net = cfg.get("network") or {}
+    widths = net.get("widths")
+    if widths is not None and "simulation" in cfg:
+        if widths[0] != 10 or widths[-1] != 7:
+            problems.append(
+                f"config key 'network.widths': the flight task has 10 inputs and 7 outputs, "
+                f"so widths must start with 10 and end with 7 (got {widths})"
+            )
+    teacher = ((cfg.get("controls") or {}).get("control_task") or {}).get("teacher_widths")
+    if teacher is not None and widths is not None and (
+        teacher[0] != widths[0] or teacher[-1] != widths[-1]
+    ):
+        problems.append(
+            f"config key 'controls.control_task.teacher_widths': must start with {widths[0]} "
+            f"and end with {widths[-1]} like network.widths (got {teacher})"
+        )
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+def load_config(path: str | Path, overlays: list[str | Path] = ()) -> dict:
+    """Read a YAML config (plus overlays merged on top, like extra --configfile) and validate it."""
+    cfg: dict = {}
+    for p in [path, *overlays]:
+        p = Path(p)
+        if not p.exists():
+            raise ConfigError(f"config file not found: {p}")
+        try:
+            data = yaml.safe_load(p.read_text()) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"config file {p} is not valid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"config file {p} must hold a mapping at the top level")
+        cfg = deep_merge(cfg, data)
+    return validate_config(cfg)
+
+
+def deep_merge(base: Mapping, update: Mapping) -> dict:
+    """Recursive dict update (what Snakemake does with several --configfile)."""
+    out = copy.deepcopy(dict(base))
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def parse_json_arg(text: str, what: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{what} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ConfigError(f"{what} must be a JSON object")
+    return value
