@@ -17,6 +17,7 @@ from sparsemotifs import SparsemotifsError, __version__
 COMMAND_MODULES = [
     "sparsemotifs.config_cli",
     "sparsemotifs.dataset",
+    "sparsemotifs.workflow_cli",
 ]
 
 

@@ -78,10 +78,12 @@ def validate_config(config: Mapping, *, fill_defaults: bool = True) -> dict:
     """Validate a whole study config; return a deep copy with defaults filled in."""
     schema = load_schema()
     cfg = copy.deepcopy(dict(config))
-    validator = jsonschema.Draft7Validator(schema)
+    validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(cfg), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(_format_error(e) for e in errors))
+        raise ConfigError(
+            "invalid configuration:\n  " + "\n  ".join(_format_error(e) for e in errors)
+        )
     if fill_defaults:
         _fill_defaults(cfg, schema, schema)
     check_semantics(cfg)
@@ -102,11 +104,13 @@ def validate_section(name: str, section: Mapping | None) -> dict:
     sub = dict(section_schema(name))
     sub["definitions"] = schema.get("definitions", {})
     value = copy.deepcopy(dict(section or {}))
-    errors = list(jsonschema.Draft7Validator(sub).iter_errors(value))
+    errors = list(jsonschema.Draft202012Validator(sub).iter_errors(value))
     if errors:
         for e in errors:
             e.path.appendleft(name)
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(_format_error(e) for e in errors))
+        raise ConfigError(
+            "invalid configuration:\n  " + "\n  ".join(_format_error(e) for e in errors)
+        )
     _fill_defaults(value, sub, sub)
     check_semantics({name: value})
     return value
@@ -145,8 +149,10 @@ def check_semantics(cfg: Mapping) -> None:
                 f"so widths must start with 10 and end with 7 (got {widths})"
             )
     teacher = ((cfg.get("controls") or {}).get("control_task") or {}).get("teacher_widths")
-    if teacher is not None and widths is not None and (
-        teacher[0] != widths[0] or teacher[-1] != widths[-1]
+    if (
+        teacher is not None
+        and widths is not None
+        and (teacher[0] != widths[0] or teacher[-1] != widths[-1])
     ):
         problems.append(
             f"config key 'controls.control_task.teacher_widths': must start with {widths[0]} "

@@ -47,7 +47,9 @@ class MinMaxScaler:
 
     @classmethod
     def fit(cls, values: np.ndarray) -> MinMaxScaler:
-        return cls(low=values.min(axis=0).astype(np.float64), high=values.max(axis=0).astype(np.float64))
+        return cls(
+            low=values.min(axis=0).astype(np.float64), high=values.max(axis=0).astype(np.float64)
+        )
 
     @property
     def span(self) -> np.ndarray:
@@ -101,7 +103,12 @@ class TrainingData:
 
 def load_training_data(path: str | Path) -> TrainingData:
     data = load_npz(path)
-    needed = [f"{a}_{s}" for s in SPLITS for a in ("x", "y")] + ["x_low", "x_high", "y_low", "y_high"]
+    needed = [f"{a}_{s}" for s in SPLITS for a in ("x", "y")] + [
+        "x_low",
+        "x_high",
+        "y_low",
+        "y_high",
+    ]
     missing = [k for k in needed if k not in data]
     if missing:
         raise InputError(f"{path}: not a training-data file, missing arrays {missing}")

@@ -29,7 +29,9 @@ def atomic_path(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=suffix if suffix is not None else path.suffix
+        dir=path.parent,
+        prefix=f".{path.name}.",
+        suffix=suffix if suffix is not None else path.suffix,
     )
     os.close(fd)
     tmp_path = Path(tmp)
@@ -79,7 +81,9 @@ def load_npz(path: str | Path) -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as data:
             return {k: data[k] for k in data.files}
     except Exception as exc:  # noqa: BLE001 - zip/CRC/pickle errors all mean a corrupt file
-        raise InputError(f"{path}: not a readable .npz file ({type(exc).__name__}: {exc})") from None
+        raise InputError(
+            f"{path}: not a readable .npz file ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def write_json(obj, path: str | Path) -> None:

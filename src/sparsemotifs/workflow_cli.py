@@ -1,0 +1,159 @@
+"""Small glue commands the Snakemake rules need: provenance, network listing, table concatenation.
+
+Kept in the package (not as inline Python in the Snakefile) so rules stay thin shell calls
+and the behaviour is tested like any other code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import subprocess
+import sys
+from collections.abc import Sequence
+from importlib.util import find_spec
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from sparsemotifs import __version__
+from sparsemotifs.config import parse_json_arg, validate_config
+from sparsemotifs.io import InputError, atomic_path, read_table, write_table
+
+# Which package modules each workflow stage runs: editing them reruns that stage
+# (Snakemake tracks params, not imported code, so rules pass this fingerprint as a param).
+STAGE_MODULES: dict[str, tuple[str, ...]] = {
+    "simulate": ("flight",),
+    "dataset": ("dataset.py",),
+    "train": ("training", "dataset.py"),
+    "motifs": ("motifs",),
+    "aggregate": ("stats.py",),
+    "figures": ("plots.py", "published.py"),
+    "summary": ("summary.py", "published.py", "stats.py"),
+}
+
+
+def package_dir() -> Path:
+    spec = find_spec("sparsemotifs")
+    assert spec is not None and spec.submodule_search_locations
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def code_fingerprint(stage: str) -> str:
+    """SHA-256 (first 16 hex digits) over the source files a stage runs."""
+    root = package_dir()
+    digest = hashlib.sha256()
+    for entry in STAGE_MODULES[stage]:
+        path = root / entry
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for f in files:
+            if f.exists():
+                digest.update(str(f.relative_to(root)).encode())
+                digest.update(f.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def git_commit(directory: Path) -> str:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(directory), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(directory), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        return out + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def network_paths(metrics: pd.DataFrame, networks_dir: Path, source: str = "") -> list[Path]:
+    """Level files of every non-diverged (seed, level) row of a training metrics table."""
+    for col in ("seed", "level", "status"):
+        if col not in metrics.columns:
+            raise InputError(f"{source or 'metrics table'}: missing column '{col}'")
+    rows = metrics[metrics["status"] == "ok"].sort_values(["seed", "level"])
+    paths = [
+        networks_dir / f"seed{int(s)}" / f"level{int(k)}.npz"
+        for s, k in zip(rows["seed"], rows["level"], strict=True)
+    ]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise InputError(
+            f"{source}: {len(missing)} network files listed as trained are missing, e.g. {missing[0]}"
+        )
+    return paths
+
+
+def concat_tables(inputs: Sequence[str | Path], out: str | Path) -> pd.DataFrame:
+    """Concatenate tables in the given order (deterministic), keeping the first one's columns."""
+    frames = [read_table(p) for p in inputs]
+    frames = [f for f in frames if len(f.columns)]
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    write_table(df, out)
+    return df
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "provenance", help="write the resolved config with package version and git commit"
+    )
+    p.add_argument("--config-json", required=True, help="the whole (Snakemake) config as JSON")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_run_provenance)
+
+    p = sub.add_parser("networks", help="list the level files of a training metrics table")
+    p.add_argument("action", choices=["list"])
+    p.add_argument("metrics", nargs="+", help="training metrics tables (chunk{c}.csv)")
+    p.add_argument("--dir", required=True, help="the networks folder holding seed{s}/level{k}.npz")
+    p.set_defaults(func=_run_networks)
+
+    p = sub.add_parser("concat", help="concatenate tables (parquet/csv) in the given order")
+    p.add_argument("inputs", nargs="+")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_run_concat)
+
+
+def _run_provenance(args) -> int:
+    cfg = validate_config(parse_json_arg(args.config_json, "--config-json"))
+    doc = {
+        "sparsemotifs_version": __version__,
+        "git_commit": git_commit(Path.cwd()),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "code_fingerprints": {stage: code_fingerprint(stage) for stage in STAGE_MODULES},
+        "config": cfg,
+    }
+    with atomic_path(args.out) as tmp:
+        tmp.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return 0
+
+
+def _run_networks(args) -> int:
+    paths: list[Path] = []
+    for m in args.metrics:
+        paths.extend(network_paths(read_table(m), Path(args.dir), source=m))
+    if not paths:
+        raise InputError(f"no trained network files listed in {', '.join(args.metrics)}")
+    print("\n".join(map(str, paths)))
+    return 0
+
+
+def _run_concat(args) -> int:
+    concat_tables(args.inputs, args.out)
+    return 0
+
+
+def as_json(obj) -> str:
+    """Canonical JSON for rule params: equal settings give equal strings (no spurious reruns)."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,83 @@
+"""The Snakemake DAG without running it: paper config locally and on SLURM, bad configs, lint."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from tests.conftest import REPO, run_snakemake
+
+pytestmark = pytest.mark.xdist_group("snakemake")
+
+
+def job_counts(stdout: str) -> dict[str, int]:
+    """Parse Snakemake's 'Job stats' table."""
+    counts: dict[str, int] = {}
+    block = stdout.split("Job stats:", 1)[-1]
+    for line in block.splitlines():
+        m = re.match(r"^(\w+)\s+(\d+)$", line.strip())
+        if m and m.group(1) != "total":
+            counts[m.group(1)] = int(m.group(2))
+    return counts
+
+
+def test_paper_config_dry_run_local(tmp_path):
+    proc = run_snakemake("-n", "--configfile", str(REPO / "config/paper.yaml"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    counts = job_counts(proc.stdout)
+    assert counts["train"] == 2 * 400 // 50  # trained + control_task chunks of 50 seeds
+    assert counts["simulate"] == 50
+    assert counts["motifs"] == 3 * 3 * 8  # ensembles x nulls x chunks
+
+
+def test_paper_config_dry_run_slurm_profile(tmp_path):
+    proc = run_snakemake(
+        "-n",
+        "--configfile",
+        str(REPO / "config/paper.yaml"),
+        "--profile",
+        str(REPO / "profiles/slurm"),
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert "train" in job_counts(proc.stdout)
+
+
+def test_slurm_profile_requests_one_gpu_for_training():
+    profile = yaml.safe_load((REPO / "profiles/slurm/config.yaml").read_text())
+    assert profile["executor"] == "slurm"
+    assert profile["set-resources"]["train"]["gpu"] == 1
+    assert "gpu" not in profile["default-resources"]
+
+
+@pytest.mark.parametrize(
+    ("overlay", "key"),
+    [
+        ("seeds: 0\n", "seeds"),
+        ("network:\n  activation: sigmoid\n", "sigmoid"),
+        ("pruning:\n  schedule: [0.5, 0.3]\n", "pruning.schedule"),
+        ("selection:\n  threshold: -1\n", "threshold"),
+        ("motif_nulls: [degree]\n", "motif_nulls"),
+    ],
+)
+def test_bad_config_stops_before_any_job(tmp_path, overlay, key):
+    (tmp_path / "bad.yaml").write_text(overlay)
+    proc = run_snakemake(
+        "--cores",
+        "1",
+        "--configfile",
+        str(REPO / "config/test.yaml"),
+        str(tmp_path / "bad.yaml"),
+        cwd=tmp_path,
+    )
+    assert proc.returncode != 0
+    assert key in proc.stderr + proc.stdout
+    assert not (tmp_path / "results").exists()
+
+
+def test_lint_clean(tmp_path):
+    proc = run_snakemake("--lint", "--configfile", str(REPO / "config/test.yaml"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "good condition" in proc.stdout + proc.stderr
