@@ -95,3 +95,19 @@ def test_overlay_merges(tmp_path):
     cfg = load_config(REPO / "config" / "test.yaml", [overlay])
     assert cfg["training"]["lr"] == 0.01
     assert cfg["training"]["batch_size"] == BASE["training"]["batch_size"]
+
+
+def _schema_keys(props: dict, prefix: str = ""):
+    for key, sub in props.items():
+        if sub.get("type") == "object" and "properties" in sub:
+            yield from _schema_keys(sub["properties"], f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}"
+
+
+def test_every_key_documented():
+    from sparsemotifs.config import load_schema
+
+    doc = (REPO / "config" / "README.md").read_text()
+    missing = [k for k in _schema_keys(load_schema()["properties"]) if f"`{k}`" not in doc]
+    assert not missing, f"config/README.md does not document {missing}"

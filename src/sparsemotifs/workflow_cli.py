@@ -128,7 +128,7 @@ def _run_provenance(args) -> int:
     cfg = validate_config(parse_json_arg(args.config_json, "--config-json"))
     doc = {
         "sparsemotifs_version": __version__,
-        "git_commit": git_commit(Path.cwd()),
+        "git_commit": git_commit(package_dir()),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "code_fingerprints": {stage: code_fingerprint(stage) for stage in STAGE_MODULES},

@@ -1,0 +1,182 @@
+"""config/test.yaml end to end in a temporary directory, then rerun semantics by dry runs.
+
+One real run of the tiny study (module fixture) backs every test here: the output contract of
+results/{study}/, its internal consistency, the HTML report, and which jobs a change reruns.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from tests.conftest import REPO, run_snakemake, snakemake_env
+from tests.test_workflow_dryrun import job_counts
+
+pytestmark = [pytest.mark.xdist_group("snakemake"), pytest.mark.slow]
+
+TEST_CONFIG = str(REPO / "config/test.yaml")
+FIXED_BY_NULL = {
+    "fixed_count": {"edges"},
+    "fixed_count_min1": {"edges"},
+    "degree": {"edges", "diverging_2", "converging_2", "chain_2", "diverging_3", "converging_3"},
+}
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    work = tmp_path_factory.mktemp("study")
+    proc = run_snakemake("--cores", "2", "--configfile", TEST_CONFIG, cwd=work, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    return work
+
+
+@pytest.fixture(scope="module")
+def results(study):
+    return study / "results" / "test"
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return yaml.safe_load(open(TEST_CONFIG))
+
+
+def test_every_output_exists(results):
+    expected = [
+        "config.yaml",
+        "tables/levels.csv",
+        "tables/motifs.csv",
+        "tables/convergence.csv",
+        "summary.md",
+    ]
+    for rel in expected:
+        assert (results / rel).is_file(), rel
+    figures = list((results / "figures").glob("*.png"))
+    assert len(figures) >= 6 and len(list((results / "figures").glob("*.pdf"))) == len(figures)
+    provenance = yaml.safe_load((results / "config.yaml").read_text())
+    assert provenance["sparsemotifs_version"] and provenance["git_commit"]
+    assert provenance["config"]["study"] == "test"
+
+
+def test_levels_table_consistent(results, cfg):
+    levels = pd.read_csv(results / "tables/levels.csv")
+    cols = "seed level cut_fraction weights_kept loss_train loss_val loss_test status selected"
+    assert set(cols.split()) <= set(levels.columns)
+    assert sorted(levels["seed"].unique()) == list(range(cfg["seeds"]))
+    threshold = cfg["selection"]["threshold"]
+    for seed, g in levels.groupby("seed"):
+        g = g.sort_values("level")
+        assert list(g["level"]) == list(range(len(g))), f"seed {seed} skips a level"
+        assert (np.diff(g["weights_kept"]) <= 0).all(), f"seed {seed}: weights_kept increases"
+        for k in g["level"]:
+            assert (results / f"networks/seed{seed}/level{k}.npz").is_file()
+        selected = g[g["selected"]]
+        assert len(selected) <= 1
+        if len(selected):
+            row = selected.iloc[0]
+            assert row["loss_val"] <= threshold and row["status"] == "ok"
+            # first_failure: every level up to the selected one passes
+            before = g[g["level"] <= row["level"]]
+            assert (before["loss_val"] <= threshold).all()
+
+
+def test_network_files_in_motif_format(results):
+    levels = pd.read_csv(results / "tables/levels.csv")
+    row = levels.iloc[-1]
+    with np.load(results / f"networks/seed{row['seed']}/level{row['level']}.npz") as f:
+        widths = [10, 12, 12, 12, 8, 7]
+        for layer in range(5):
+            mask, weight = f[f"mask_{layer}"], f[f"weight_{layer}"]
+            assert mask.shape == (widths[layer], widths[layer + 1])
+            assert set(np.unique(mask)) <= {0, 1}
+            assert np.all(weight[mask == 0] == 0)
+            assert f[f"bias_mask_{layer}"].shape == (widths[layer + 1],)
+
+
+def test_motif_table_contract(results, cfg):
+    motifs = pd.read_csv(results / "tables/motifs.csv")
+    assert list(motifs.columns[:10]) == [
+        "ensemble", "seed", "level", "null", "motif", "count", "null_mean", "null_sd", "z", "p",
+    ]  # fmt: skip
+    assert set(motifs["ensemble"]) == {"trained", "random_pruned", "control_task"}
+    assert set(motifs["null"]) == set(cfg["motifs"]["nulls"])
+    for null, fixed in FIXED_BY_NULL.items():
+        sub = motifs[motifs["null"] == null]
+        if sub.empty:
+            continue
+        is_fixed = sub["motif"].isin(fixed)
+        assert sub.loc[is_fixed, "z"].isna().all(), f"{null}: a fixed motif has a z-score"
+        free = sub[~is_fixed]
+        undefined = free["z"].isna()
+        # a free motif has NaN z only where its null distribution is degenerate
+        assert (free.loc[undefined, "null_sd"].fillna(0) == 0).all()
+        assert free["z"].notna().mean() > 0.5
+    # random_pruned mirrors the trained networks' edge counts
+    edges = motifs[motifs["motif"] == "edges"].pivot_table(
+        index=["seed", "level", "null"], columns="ensemble", values="count"
+    )
+    assert (edges["trained"] == edges["random_pruned"]).all()
+
+
+def test_summary_states_answer(results):
+    text = (results / "summary.md").read_text()
+    assert "converge" in text.lower()
+    assert any(ch.isdigit() for ch in text)
+
+
+def test_report_html(study):
+    proc = run_snakemake(
+        "--configfile", TEST_CONFIG, "--report", "results/test/report.html", cwd=study
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    html = (study / "results/test/report.html").read_text(errors="ignore")
+    assert len(html) > 10_000
+
+
+def _dry_run(study, *args, env=None):
+    proc = run_snakemake("-n", "--configfile", TEST_CONFIG, *args, cwd=study, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return job_counts(proc.stdout), proc.stdout
+
+
+def test_finished_study_dry_runs_to_nothing(study):
+    counts, out = _dry_run(study)
+    assert counts == {}, out[-2000:]
+
+
+def test_changing_null_samples_reruns_motifs_not_training(study, tmp_path):
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("motifs:\n  samples: 25\n")
+    counts, _ = _dry_run(study, str(overlay))
+    assert counts.get("motifs", 0) > 0 and "aggregate" in counts
+    assert not {"train", "simulate", "dataset"} & set(counts)
+
+
+def test_adding_seeds_trains_only_new_chunks(study, cfg):
+    counts, _ = _dry_run(study, "--config", f"seeds={cfg['seeds'] + 2}")
+    # chunk_size 2: one new chunk for the trained and one for the control-task ensemble
+    assert counts.get("train") == 2
+    assert not {"simulate", "dataset"} & set(counts)
+
+
+def test_editing_stage_code_reruns_that_stage(study, tmp_path):
+    copy = tmp_path / "pkg"
+    shutil.copytree(REPO / "src" / "sparsemotifs", copy / "sparsemotifs")
+    env = snakemake_env(extra_path=copy)
+    counts, out = _dry_run(study, env=env)
+    assert counts == {}, "an identical copy of the code must not trigger reruns:\n" + out[-2000:]
+    target = copy / "sparsemotifs" / "motifs" / "__init__.py"
+    target.write_text(target.read_text() + "\n# edited\n")
+    counts, _ = _dry_run(study, env=env)
+    assert counts.get("motifs", 0) > 0
+    assert not {"train", "simulate"} & set(counts)
+
+
+def test_nan_losses_never_selected(results):
+    levels = pd.read_csv(results / "tables/levels.csv")
+    sel = levels[levels["selected"]]
+    assert all(math.isfinite(v) for v in sel["loss_val"])
