@@ -20,6 +20,10 @@ from tests.test_workflow_dryrun import job_counts
 pytestmark = [pytest.mark.xdist_group("snakemake"), pytest.mark.slow]
 
 TEST_CONFIG = str(REPO / "config/test.yaml")
+MOTIFS = [
+    "edges", "diverging_2", "converging_2", "chain_2", "diverging_3", "converging_3",
+    "chain_3", "bi_fan", "bi_parallel",
+]  # fmt: skip
 FIXED_BY_NULL = {
     "fixed_count": {"edges"},
     "fixed_count_min1": {"edges"},
@@ -105,7 +109,7 @@ def test_motif_table_contract(results, cfg):
     assert set(motifs["ensemble"]) == {"trained", "random_pruned", "control_task"}
     assert set(motifs["null"]) == set(cfg["motifs"]["nulls"])
     for null, fixed in FIXED_BY_NULL.items():
-        sub = motifs[motifs["null"] == null]
+        sub = motifs[(motifs["null"] == null) & motifs["motif"].isin(MOTIFS)]
         if sub.empty:
             continue
         is_fixed = sub["motif"].isin(fixed)
@@ -115,11 +119,12 @@ def test_motif_table_contract(results, cfg):
         # a free motif has NaN z only where its null distribution is degenerate
         assert (free.loc[undefined, "null_sd"].fillna(0) == 0).all()
         assert free["z"].notna().mean() > 0.5
-    # random_pruned mirrors the trained networks' edge counts
-    edges = motifs[motifs["motif"] == "edges"].pivot_table(
-        index=["seed", "level", "null"], columns="ensemble", values="count"
-    )
-    assert (edges["trained"] == edges["random_pruned"]).all()
+    # random_pruned mirrors every trained network and level (same per-layer edge counts,
+    # checked in tests/motifs; live edges differ because random masks leave other dead nodes)
+    def keys(ensemble):
+        return set(map(tuple, motifs.loc[motifs.ensemble == ensemble, ["seed", "level"]].values))
+
+    assert keys("trained") == keys("random_pruned")
 
 
 def test_summary_states_answer(results):

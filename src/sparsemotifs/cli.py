@@ -16,8 +16,12 @@ from sparsemotifs import SparsemotifsError, __version__
 # Modules that expose `register(subparsers)`; order is the order in `--help`.
 COMMAND_MODULES = [
     "sparsemotifs.config_cli",
+    "sparsemotifs.flight.cli",
     "sparsemotifs.dataset",
     "sparsemotifs.workflow_cli",
+    "sparsemotifs.training.cli",
+    "sparsemotifs.motifs.cli",
+    "sparsemotifs.report_cli",
 ]
 
 

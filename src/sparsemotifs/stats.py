@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from sparsemotifs.io import InputError
 
@@ -147,6 +146,9 @@ def validate_motifs(df: pd.DataFrame, source: str = "motifs table") -> pd.DataFr
     _as_numeric(df, ["count", "null_mean", "null_sd", "z", "p"], source)
     if "layer" in df.columns:
         _as_numeric(df, ["layer"], source)
+        layer = df["layer"]
+        if layer.notna().all() and (layer == layer.round()).all():
+            df["layer"] = layer.astype(np.int64)
     return df
 
 
@@ -305,14 +307,14 @@ def significance_profiles(motifs: pd.DataFrame) -> pd.DataFrame:
     """Wide table of SP_i = z_i / sqrt(sum_j z_j^2) over the motifs with finite z per network.
 
     Index: (ensemble, level, null, seed); columns: motifs in MOTIFS order (NaN = not informative).
+    Only the motifs of MOTIFS enter: other rows of the table (e.g. the paper's chain statistic
+    "connected_pairs_2/3", which is not a motif count) would distort the profile.
     """
-    z = motifs.assign(z=motifs["z"].where(np.isfinite(motifs["z"])))
+    z = motifs[motifs["motif"].isin(MOTIFS)]
+    z = z.assign(z=z["z"].where(np.isfinite(z["z"])))
     wide = z.groupby(["ensemble", "level", "null", "seed", "motif"], sort=False)["z"].first()
     wide = wide.unstack("motif")
-    wide = wide.reindex(
-        columns=[m for m in MOTIFS if m in wide.columns]
-        + [m for m in wide.columns if m not in MOTIFS]
-    )
+    wide = wide.reindex(columns=[m for m in MOTIFS if m in wide.columns])
     wide.columns.name = None
     values = wide.to_numpy(dtype=float)
     norm = np.sqrt(np.nansum(values**2, axis=1, keepdims=True))
@@ -443,7 +445,7 @@ def distances_to_centroid(x: np.ndarray) -> np.ndarray:
     return np.sqrt(((x - x.mean(axis=0)) ** 2).sum(axis=1))
 
 
-def dispersion_test(a: np.ndarray, b: np.ndarray, n_perm: int, rng) -> dict:
+def dispersion_test(a: np.ndarray, b: np.ndarray, n_perm: int, rng, labels=None) -> dict:
     """PERMDISP-like test: mean distance to own centroid, group a minus group b.
 
     As in Anderson (2006) the distances (residuals from each group's own centroid) are permuted
@@ -453,7 +455,8 @@ def dispersion_test(a: np.ndarray, b: np.ndarray, n_perm: int, rng) -> dict:
     da, db = distances_to_centroid(a), distances_to_centroid(b)
     observed = float(da.mean() - db.mean())
     pooled = np.concatenate([da, db])
-    labels = _label_permutations(pooled.size, da.size, n_perm, rng)
+    if labels is None:
+        labels = _label_permutations(pooled.size, da.size, n_perm, rng)
     sum_a = labels.astype(float) @ pooled
     permuted = sum_a / da.size - (pooled.sum() - sum_a) / db.size
     two, one = _p_values(observed, permuted, "less")
@@ -482,13 +485,15 @@ def pseudo_f(x: np.ndarray, in_first: np.ndarray) -> np.ndarray:
         return between / (within / (n_total - 2))
 
 
-def profile_test(a: np.ndarray, b: np.ndarray, n_perm: int, rng) -> dict:
+def profile_test(a: np.ndarray, b: np.ndarray, n_perm: int, rng, labels=None) -> dict:
     """PERMANOVA-like test of different SP centroids; statistic = pseudo-F (one-sided: large)."""
     x = np.vstack([a, b])
     first = np.zeros(x.shape[0], dtype=bool)
     first[: a.shape[0]] = True
     observed = float(pseudo_f(x, first)[0])
-    permuted = pseudo_f(x, _label_permutations(x.shape[0], a.shape[0], n_perm, rng))
+    if labels is None:
+        labels = _label_permutations(x.shape[0], a.shape[0], n_perm, rng)
+    permuted = pseudo_f(x, labels)
     _, one = _p_values(observed, permuted, "greater")
     distance = float(np.sqrt(((a.mean(axis=0) - b.mean(axis=0)) ** 2).sum()))
     return {
@@ -500,11 +505,13 @@ def profile_test(a: np.ndarray, b: np.ndarray, n_perm: int, rng) -> dict:
     }
 
 
-def sd_ratio_test(a: np.ndarray, b: np.ndarray, n_perm: int, rng) -> dict:
+def sd_ratio_test(a: np.ndarray, b: np.ndarray, n_perm: int, rng, labels=None) -> dict:
     """Per-motif spread: log(sd_a / sd_b) with residuals from each group's mean permuted."""
     ra, rb = a - a.mean(), b - b.mean()
     pooled = np.concatenate([ra, rb])
-    labels = _label_permutations(pooled.size, ra.size, n_perm, rng).astype(float)
+    if labels is None:
+        labels = _label_permutations(pooled.size, ra.size, n_perm, rng)
+    labels = labels.astype(float)
     sq = pooled**2
     ss_a = labels @ sq
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -542,7 +549,9 @@ def permutation_tests(
 ) -> pd.DataFrame:
     """Trained vs each control, at every level both have and at the selected level, per null."""
     sp = significance_profiles(prepared.motifs)
-    motifs = prepared.motifs[np.isfinite(prepared.motifs["z"])]
+    finite = prepared.motifs[np.isfinite(prepared.motifs["z"])]
+    z_by_group = {k: g for k, g in finite.groupby(["ensemble", "level", "null"], sort=False)}
+    empty = finite.iloc[:0]
     rows = []
     groups = {
         k: g.droplevel(["ensemble", "level", "null"])
@@ -555,11 +564,20 @@ def permutation_tests(
             sp_b = groups.get((control, level, null))
             if sp_b is None:
                 continue
+            # one set of label permutations per group sizes, shared by the tests of this
+            # comparison (each test stays exact; generating them dominates the run time)
+            cache: dict[tuple[int, int], np.ndarray] = {}
+
+            def labels(n_a: int, n_b: int, level=level, null=null, control=control, cache=cache):
+                if (n_a, n_b) not in cache:
+                    rng = group_rng(seed, "perm", level, null, control, n_a, n_b)
+                    cache[(n_a, n_b)] = _label_permutations(n_a + n_b, n_a, n_perm, rng)
+                return cache[(n_a, n_b)]
+
             base = {"level": level, "null": null, "control": control}
             cols, a, b = _complete_profiles(sp_a, sp_b)
             if len(cols) >= 2 and min(len(a), len(b)) >= min_group:
                 for test, fn in [("dispersion", dispersion_test), ("profile", profile_test)]:
-                    rng = group_rng(seed, "perm", test, level, null, control)
                     rows.append(
                         {
                             **base,
@@ -568,21 +586,17 @@ def permutation_tests(
                             "n_trained": len(a),
                             "n_control": len(b),
                             "n_motifs": len(cols),
-                            **fn(a, b, n_perm, rng),
+                            **fn(a, b, n_perm, None, labels(len(a), len(b))),
                         }
                     )
-            za = motifs[
-                (motifs.ensemble == "trained") & (motifs.level == level) & (motifs.null == null)
-            ]
-            zb = motifs[
-                (motifs.ensemble == control) & (motifs.level == level) & (motifs.null == null)
-            ]
+            za = z_by_group.get(("trained", level, null), empty)
+            zb = z_by_group.get((control, level, null), empty)
+            zb_by_motif = {m: g["z"].to_numpy() for m, g in zb.groupby("motif", sort=False)}
             for motif, ga in za.groupby("motif", sort=False):
                 a_z = ga["z"].to_numpy()
-                b_z = zb.loc[zb.motif == motif, "z"].to_numpy()
+                b_z = zb_by_motif.get(motif, np.empty(0))
                 if min(a_z.size, b_z.size) < max(min_group, 2):
                     continue
-                rng = group_rng(seed, "perm", "sd_ratio", level, null, control, motif)
                 rows.append(
                     {
                         **base,
@@ -591,7 +605,7 @@ def permutation_tests(
                         "n_trained": a_z.size,
                         "n_control": b_z.size,
                         "n_motifs": 1,
-                        **sd_ratio_test(a_z, b_z, n_perm, rng),
+                        **sd_ratio_test(a_z, b_z, n_perm, None, labels(a_z.size, b_z.size)),
                     }
                 )
     cols = [
@@ -617,6 +631,8 @@ def permutation_tests(
 # ----------------------------------------------------------------------------- dispersion trend
 def _trend_one(dev: pd.DataFrame, reference_level: int | None) -> dict:
     """dev: columns seed, level (int or SELECTED), cut_fraction, deviation."""
+    from scipy import stats as sps  # imported here: scipy.stats costs ~1 s at CLI start-up
+
     per_level = dev[dev.level != SELECTED]
     out: dict = {}
     by_level = per_level.groupby("level").agg(
@@ -651,7 +667,8 @@ def _trend_one(dev: pd.DataFrame, reference_level: int | None) -> dict:
     sel = sel[sel.selected_level > reference_level]  # only seeds pruned beyond the reference
     pairs = (
         ref[["deviation"]]
-        .join(sel[["deviation"]], how="inner", lsuffix="_ref", rsuffix="_sel")
+        .rename(columns={"deviation": "deviation_ref"})
+        .join(sel[["deviation"]].rename(columns={"deviation": "deviation_sel"}), how="inner")
         .dropna()
     )
     out["n_pairs"] = len(pairs)

@@ -29,9 +29,9 @@ STAGE_MODULES: dict[str, tuple[str, ...]] = {
     "dataset": ("dataset.py",),
     "train": ("training", "dataset.py"),
     "motifs": ("motifs",),
-    "aggregate": ("stats.py",),
-    "figures": ("plots.py", "published.py"),
-    "summary": ("summary.py", "published.py", "stats.py"),
+    "aggregate": ("stats.py", "report_cli.py"),
+    "figures": ("plots.py", "published.py", "stats.py", "report_cli.py"),
+    "summary": ("summary.py", "published.py", "stats.py", "report_cli.py"),
 }
 
 

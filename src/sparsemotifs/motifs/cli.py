@@ -1,0 +1,258 @@
+"""`sparsemotifs motifs {count,zscore,table}`: motif counts and z-scores of mask files.
+
+Input files are .npz with mask_0..mask_{L-1} (0/1, n_l x n_{l+1}, row = source) and optional
+bias_mask_l (n_{l+1}); anything else in them is ignored. Malformed files raise InputError
+(exit status 2) before any output is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sparsemotifs.config import parse_json_arg, validate_section
+from sparsemotifs.io import InputError, write_table
+from sparsemotifs.motifs.analysis import analyse, null_seed
+from sparsemotifs.motifs.counts import CONNECTED_PAIRS, MOTIFS, count_motifs
+from sparsemotifs.motifs.graph import LayeredGraph, load_graph, randomize_masks, strip_dead
+from sparsemotifs.motifs.stats import NULLS, nan_to_none, significance_profile
+
+_PATH_SEED_LEVEL = re.compile(r"seed(\d+)[/\\]level(\d+)\.npz$")
+TABLE_COLUMNS = [
+    "ensemble", "seed", "level", "null", "motif", "count", "null_mean", "null_sd", "z", "p", "sp",
+    "live_nodes", "live_edges", "dead_outputs", "constant_outputs", "samples",
+]  # fmt: skip
+PER_LAYER_COLUMNS = [
+    "ensemble", "seed", "level", "null", "layer", "motif", "count", "null_mean", "null_sd", "z", "p",
+]  # fmt: skip
+
+
+def prepare_graph(
+    graph: LayeredGraph, *, bias_nodes: bool, strip: bool = True, bias_only_live: bool = True
+):
+    """Drop bias nodes unless asked for; remove dead nodes unless `strip` is False."""
+    if not bias_nodes:
+        graph = graph.without_bias()
+    if not strip:
+        return graph, None
+    return strip_dead(graph, bias_only_live=bias_only_live)
+
+
+def _json_line(obj) -> str:
+    return json.dumps(nan_to_none(obj), allow_nan=False)
+
+
+def run_count(args: argparse.Namespace) -> int:
+    graphs = [load_graph(f) for f in args.files]  # validate every file before printing anything
+    lines = []
+    for graph in graphs:
+        graph, report = prepare_graph(
+            graph, bias_nodes=args.bias_nodes, strip=args.strip, bias_only_live=args.bias_only_live
+        )
+        counts = count_motifs(graph, connected_pairs=True)
+        obj: dict = {k: int(v.sum()) for k, v in counts.items()}
+        if args.per_layer:
+            obj["per_layer"] = {k: [int(x) for x in v] for k, v in counts.items()}
+        if args.live_report:
+            obj["live"] = (report or strip_dead(graph, args.bias_only_live)[1]).as_dict()
+        lines.append(_json_line(obj))
+    sys.stdout.write("".join(line + "\n" for line in lines))
+    return 0
+
+
+def run_zscore(args: argparse.Namespace) -> int:
+    graphs = [load_graph(f) for f in args.files]
+    lines = []
+    for graph in graphs:
+        live, _ = prepare_graph(
+            graph, bias_nodes=args.bias_nodes, bias_only_live=args.bias_only_live
+        )
+        # the same stream for every file: a file's result does not depend on its place in the list
+        rng = np.random.default_rng(null_seed(args.seed, 0, 0, args.null))
+        res = analyse(
+            live,
+            args.null,
+            samples=args.samples,
+            rng=rng,
+            switches_per_edge=args.switches_per_edge,
+            bias_only_live=args.bias_only_live,
+            connected_pairs=args.connected_pairs,
+        )
+        lines.append(_json_line(res.total))
+    sys.stdout.write("".join(line + "\n" for line in lines))
+    return 0
+
+
+def parse_seed_level(path: str | Path) -> tuple[int, int]:
+    match = _PATH_SEED_LEVEL.search(str(path))
+    if not match:
+        raise InputError(f"{path}: path must end in seed<seed>/level<k>.npz to give seed and level")
+    return int(match.group(1)), int(match.group(2))
+
+
+def analyse_file_rows(
+    path: str | Path,
+    *,
+    ensemble: str,
+    nulls: list[str],
+    params: dict,
+    randomize_seed: int | None = None,
+    graph: LayeredGraph | None = None,
+) -> tuple[list[dict], list[dict]]:
+    """Tidy rows (summary, per layer) of one file under each null; params = `motifs` section."""
+    seed, level = parse_seed_level(path)
+    graph = graph if graph is not None else load_graph(path)
+    if randomize_seed is not None:
+        graph = randomize_masks(graph, np.random.default_rng([randomize_seed, seed, level]))
+    live, report = prepare_graph(
+        graph, bias_nodes=params["bias_nodes"], bias_only_live=params["bias_only_live"]
+    )
+    counts = count_motifs(live, connected_pairs=True)
+    rows, layer_rows = [], []
+    key = {"ensemble": ensemble, "seed": seed, "level": level}
+    for null in nulls:
+        res = analyse(
+            live,
+            null,
+            samples=params["samples"],
+            rng=np.random.default_rng(null_seed(params["seed"], seed, level, null)),
+            switches_per_edge=params["degree_switches_per_edge"],
+            min1_moves_per_edge=params["min1_moves_per_edge"],
+            bias_only_live=params["bias_only_live"],
+            connected_pairs=params["connected_pairs_z"],
+        )
+        sp = significance_profile({m: res.total[m]["z"] for m in MOTIFS})
+        extra = {
+            "live_nodes": report.live_nodes,
+            "live_edges": report.live_edges,
+            "dead_outputs": report.dead_outputs,
+            "constant_outputs": report.constant_outputs,
+            "samples": res.samples,
+        }
+        for m in MOTIFS:
+            rows.append({**key, "null": null, "motif": m, **res.total[m], "sp": sp[m], **extra})
+            for layer, entry in enumerate(res.per_layer[m]):
+                layer_rows.append({**key, "null": null, "layer": layer, "motif": m, **entry})
+        for m in CONNECTED_PAIRS:  # the paper's chain statistic, not a motif: no SP
+            if m in res.total:
+                rows.append(
+                    {**key, "null": null, "motif": m, **res.total[m], "sp": math.nan, **extra}
+                )
+                for layer, entry in enumerate(res.per_layer[m]):
+                    layer_rows.append({**key, "null": null, "layer": layer, "motif": m, **entry})
+            else:  # count only
+                nan = math.nan
+                rows.append(
+                    {**key, "null": null, "motif": m, "count": int(counts[m].sum()), "null_mean": nan,
+                     "null_sd": nan, "z": nan, "p": nan, "sp": nan, **extra}
+                )  # fmt: skip
+    return rows, layer_rows
+
+
+def run_table(args: argparse.Namespace) -> int:
+    params = validate_section("motifs", parse_json_arg(args.params, "--params"))
+    nulls = list(dict.fromkeys(args.null))
+    for f in args.files:  # fail on bad paths or files before any computation or output
+        parse_seed_level(f)
+    graphs = [load_graph(f) for f in args.files]
+    rows, layer_rows = [], []
+    for path, graph in zip(args.files, graphs, strict=True):
+        r, lr = analyse_file_rows(
+            path,
+            ensemble=args.ensemble,
+            nulls=nulls,
+            params=params,
+            randomize_seed=args.randomize_masks,
+            graph=graph,
+        )
+        rows += r
+        layer_rows += lr
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    per_layer = pd.DataFrame(layer_rows, columns=PER_LAYER_COLUMNS)
+    if args.per_layer_out:
+        write_table(per_layer, args.per_layer_out)
+    write_table(table, args.out)
+    return 0
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE", help=".npz mask files")
+    p.add_argument(
+        "--bias-nodes", action="store_true", help="model each layer's bias as a source-only node"
+    )
+    p.add_argument(
+        "--bias-only-live",
+        type=lambda s: {"true": True, "false": False}[s.lower()],
+        default=True,
+        metavar="{true,false}",
+        help="whether a node fed only by a bias counts as live (default true)",
+    )
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "motifs",
+        help="motif counts, null models and z-scores of pruned networks",
+        description="Exact motif counts of layered masks and their z-scores against null models "
+        "(fixed_count: exact moments; fixed_count_min1, degree: sampled).",
+    )
+    actions = p.add_subparsers(dest="motifs_action", metavar="ACTION", required=True)
+
+    c = actions.add_parser("count", help="print exact counts, one JSON object per file")
+    _add_common(c)
+    c.add_argument("--per-layer", action="store_true", help="add per-layer-position lists")
+    c.add_argument("--strip", action="store_true", help="remove dead nodes before counting")
+    c.add_argument(
+        "--live-report",
+        action="store_true",
+        help='add key "live": per-layer live nodes/edges and outputs that lost every input',
+    )
+    c.add_argument("--json", action="store_true", help="JSON lines output (the only format)")
+    c.set_defaults(func=run_count)
+
+    z = actions.add_parser("zscore", help="print z-scores of the live graph, one JSON per file")
+    _add_common(z)
+    z.add_argument("--null", required=True, choices=NULLS)
+    z.add_argument("--samples", type=int, default=1000, help="null samples (sampled nulls)")
+    z.add_argument("--seed", type=int, default=0)
+    z.add_argument("--switches-per-edge", type=float, default=None, help=argparse.SUPPRESS)
+    z.add_argument(
+        "--connected-pairs",
+        action="store_true",
+        help="add connected_pairs_2/3 (the reference study's chain statistic), always sampled",
+    )
+    z.add_argument("--json", action="store_true", help="JSON lines output (the only format)")
+    z.set_defaults(func=_zscore_with_defaults)
+
+    t = actions.add_parser("table", help="tidy table of counts and z-scores for the workflow")
+    t.add_argument("files", nargs="+", metavar="FILE", help="…/seed<seed>/level<k>.npz files")
+    t.add_argument("--ensemble", required=True, help="ensemble name written to every row")
+    t.add_argument(
+        "--null", required=True, action="append", choices=NULLS, help="null model (repeatable)"
+    )
+    t.add_argument("--params", default="{}", help="the config's `motifs` section as JSON")
+    t.add_argument("--out", required=True, help="output table (.parquet, or .csv)")
+    t.add_argument("--per-layer-out", default=None, help="optional per-layer table")
+    t.add_argument(
+        "--randomize-masks",
+        type=int,
+        default=None,
+        metavar="SEED",
+        help="replace masks by uniform random masks with the same per-layer edge counts",
+    )
+    t.set_defaults(func=run_table)
+
+
+def _zscore_with_defaults(args: argparse.Namespace) -> int:
+    if args.samples < 2:
+        raise InputError(f"--samples must be at least 2, got {args.samples}")
+    if args.switches_per_edge is None:
+        args.switches_per_edge = validate_section("motifs", {})["degree_switches_per_edge"]
+    return run_zscore(args)

@@ -1,0 +1,434 @@
+"""Figures of the ensemble study, each saved as PNG and PDF under fixed names.
+
+Every figure degrades to an annotated empty panel rather than failing on degenerate data (one
+seed, all-NaN z, no selected level), so a report can always be built.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.transforms as mtransforms  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from sparsemotifs import published, stats  # noqa: E402
+from sparsemotifs.io import atomic_path  # noqa: E402
+
+FIGURE_NAMES = [
+    "loss_vs_sparsity",
+    "selected_sparsity",
+    "z_selected",
+    "z_vs_sparsity",
+    "profile_heatmap",
+    "published_comparison",
+]
+ENSEMBLE_COLORS = {"trained": "#1f77b4", "random_pruned": "#7f7f7f", "control_task": "#d62728"}
+
+
+def save_figure(fig: plt.Figure, out_dir: str | Path, name: str, dpi: int = 150) -> list[Path]:
+    """Write `name`.png and `name`.pdf atomically; close the figure."""
+    paths = []
+    for ext in ("png", "pdf"):
+        path = Path(out_dir) / f"{name}.{ext}"
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=ext, dpi=dpi, bbox_inches="tight")
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def empty_panel(ax: plt.Axes, message: str) -> None:
+    ax.text(
+        0.5,
+        0.5,
+        message,
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        fontsize=9,
+        color="0.4",
+        wrap=True,
+    )
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _ensembles(values) -> list[str]:
+    present = list(dict.fromkeys(values))
+    return [e for e in stats.ENSEMBLES if e in present] + [
+        e for e in present if e not in stats.ENSEMBLES
+    ]
+
+
+def _nulls(values) -> list[str]:
+    present = list(dict.fromkeys(values))
+    return [n for n in stats.NULLS if n in present] + [n for n in present if n not in stats.NULLS]
+
+
+def _motifs(values) -> list[str]:
+    present = set(values)
+    return [m for m in stats.MOTIFS if m in present] + sorted(present - set(stats.MOTIFS))
+
+
+def _level_ticks(ax: plt.Axes, cuts: pd.Series) -> None:
+    """Level index on x, labelled with its cut fraction (the schedule is crowded near 0.9)."""
+    cuts = cuts.dropna().sort_index()
+    ax.set_xticks(cuts.index.to_numpy())
+    ax.set_xticklabels([f"{c:.2f}" for c in cuts.to_numpy()], rotation=90, fontsize=7)
+    ax.set_xlabel("cut fraction (level)")
+
+
+# ----------------------------------------------------------------------------- (a) loss
+def plot_loss_vs_sparsity(levels: pd.DataFrame, threshold: float, split: str = "val") -> plt.Figure:
+    column = f"loss_{split}"
+    ensembles = _ensembles(levels["ensemble"]) or ["trained"]
+    fig, axes = plt.subplots(1, len(ensembles), figsize=(5.5 * len(ensembles), 4), squeeze=False)
+    for ax, ensemble in zip(axes[0], ensembles, strict=True):
+        lv = levels[levels.ensemble == ensemble]
+        ax.set_title(f"{ensemble}: {split} loss per seed ({lv.seed.nunique()} seeds)")
+        loss = lv.pivot_table(index="level", columns="seed", values=column, aggfunc="first")
+        finite = loss.where(np.isfinite(loss) & (loss > 0))
+        if finite.notna().sum().sum() == 0:
+            empty_panel(ax, "no finite loss values")
+            continue
+        ax.plot(
+            finite.index,
+            finite.to_numpy(),
+            color=ENSEMBLE_COLORS.get(ensemble, "C0"),
+            lw=0.7,
+            alpha=max(0.15, min(0.8, 8 / finite.shape[1])),
+        )
+        ax.set_yscale("log")
+        ax.axhline(threshold, color="k", ls="--", lw=1, label=f"threshold {threshold:g}")
+        sel = lv[lv.selected & np.isfinite(lv[column]) & (lv[column] > 0)]
+        ax.plot(sel.level, sel[column], "o", ms=3, color="k", label="selected")
+        bad = lv[(lv.status == "diverged") | ~np.isfinite(lv[column])]
+        if len(bad):
+            top = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
+            ax.plot(
+                bad.level,
+                np.full(len(bad), 0.97),
+                "x",
+                color="red",
+                transform=top,
+                label=f"diverged / non-finite ({len(bad)})",
+            )
+        _level_ticks(ax, lv.groupby("level")["cut_fraction"].mean())
+        ax.set_ylabel(f"{split} loss (scaled MSE)")
+        ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- (b) selection
+def selected_share_table(levels: pd.DataFrame) -> pd.DataFrame:
+    """Share of networks selected at each cut fraction ('none' = never passed), ours and paper."""
+    rows = []
+    for ensemble in _ensembles(levels["ensemble"]):
+        lv = levels[levels.ensemble == ensemble]
+        n = lv.seed.nunique()
+        if n == 0:
+            continue
+        sel = lv[lv.selected]
+        for cut, count in sel.cut_fraction.round(4).value_counts().items():
+            rows.append(
+                {"source": f"ours ({ensemble}, n={n})", "cut": f"{cut:.2f}", "share": count / n}
+            )
+        rows.append(
+            {
+                "source": f"ours ({ensemble}, n={n})",
+                "cut": "none",
+                "share": (n - sel.seed.nunique()) / n,
+            }
+        )
+    for cut, share in published.optimal_level_share().items():
+        rows.append(
+            {
+                "source": f"paper (n={published.OPTIMAL_LEVEL_TOTAL})",
+                "cut": f"{cut:.2f}",
+                "share": share,
+            }
+        )
+    out = pd.DataFrame(rows, columns=["source", "cut", "share"])
+    order = sorted(c for c in out.cut.unique() if c != "none") + ["none"]
+    out["cut"] = pd.Categorical(out["cut"], categories=order, ordered=True)
+    return out.sort_values(["source", "cut"]).reset_index(drop=True)
+
+
+def plot_selected_sparsity(levels: pd.DataFrame) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(8, 4))
+    table = selected_share_table(levels)
+    ax.set_title("selected (optimally sparse) level: share of networks")
+    if table.empty:
+        empty_panel(ax, "no selection data")
+    else:
+        sns.barplot(data=table, x="cut", y="share", hue="source", ax=ax)
+        ax.set_xlabel("cut fraction at the selected level ('none' = never under the threshold)")
+        ax.set_ylabel("share of networks")
+        ax.tick_params(axis="x", rotation=90)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- (c) z selected
+def _symlog_if_wide(ax: plt.Axes, values: np.ndarray) -> None:
+    values = values[np.isfinite(values)]
+    if values.size and np.abs(values).max() > 60:
+        ax.set_yscale("symlog", linthresh=3)
+
+
+def plot_z_selected(prepared: stats.Prepared) -> plt.Figure:
+    m = prepared.motifs
+    m = m[(m.level == stats.SELECTED) & np.isfinite(m.z)]
+    nulls = _nulls(prepared.motifs["null"]) or ["(none)"]
+    fig, axes = plt.subplots(len(nulls), 1, figsize=(10, 3.6 * len(nulls)), squeeze=False)
+    for ax, null in zip(axes[:, 0], nulls, strict=True):
+        d = m[m.null == null]
+        ax.set_title(f"z at the selected level, null = {null}")
+        if d.empty:
+            empty_panel(ax, "no finite z at the selected level")
+            continue
+        order = _motifs(d.motif)
+        hue_order = _ensembles(d.ensemble)
+        palette = {e: ENSEMBLE_COLORS.get(e, "C4") for e in hue_order}
+        sns.boxplot(
+            data=d,
+            x="motif",
+            y="z",
+            hue="ensemble",
+            order=order,
+            hue_order=hue_order,
+            palette=palette,
+            showfliers=False,
+            ax=ax,
+            boxprops={"alpha": 0.5},
+        )
+        sns.stripplot(
+            data=d,
+            x="motif",
+            y="z",
+            hue="ensemble",
+            order=order,
+            hue_order=hue_order,
+            palette=palette,
+            dodge=True,
+            size=2,
+            ax=ax,
+            legend=False,
+        )
+        ax.axhline(0, color="k", lw=0.5)
+        _symlog_if_wide(ax, d.z.to_numpy())
+        ax.tick_params(axis="x", rotation=30)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- (d) z vs sparsity
+def plot_z_vs_sparsity(prepared: stats.Prepared) -> plt.Figure:
+    m = prepared.motifs
+    m = m[(m.level != stats.SELECTED) & np.isfinite(m.z)].copy()
+    nulls = _nulls(prepared.motifs["null"]) or ["(none)"]
+    motifs = _motifs(prepared.motifs["motif"]) or ["(none)"]
+    fig, axes = plt.subplots(
+        len(nulls),
+        len(motifs),
+        figsize=(2.6 * len(motifs), 2.4 * len(nulls)),
+        squeeze=False,
+        sharex=True,
+    )
+    m["level_num"] = m.level.astype(int)
+    cuts = m.groupby("level_num")["cut_fraction"].mean()
+    for i, null in enumerate(nulls):
+        for j, motif in enumerate(motifs):
+            ax = axes[i, j]
+            ax.set_title(f"{motif} | {null}", fontsize=8)
+            d = m[(m.null == null) & (m.motif == motif)]
+            if d.empty:
+                rows = prepared.motifs[
+                    (prepared.motifs.null == null) & (prepared.motifs.motif == motif)
+                ]
+                empty_panel(ax, "z undefined\n(NaN for every network)" if len(rows) else "no data")
+                continue
+            for ensemble in _ensembles(d.ensemble):
+                g = d[d.ensemble == ensemble].groupby("level_num")["z"].agg(["mean", "std"])
+                color = ENSEMBLE_COLORS.get(ensemble, "C4")
+                ax.plot(g.index, g["mean"], color=color, lw=1.2, label=ensemble)
+                sd = g["std"].fillna(0)
+                ax.fill_between(
+                    g.index, g["mean"] - sd, g["mean"] + sd, color=color, alpha=0.2, lw=0
+                )
+            ax.axhline(0, color="k", lw=0.4)
+            ax.tick_params(labelsize=7)
+            if i == len(nulls) - 1:
+                _level_ticks(ax, cuts)
+    handles, labels = [], []
+    for ax in axes.flat:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    if handles:
+        fig.legend(handles, labels, loc="upper right", fontsize=8)
+    fig.suptitle("z against sparsity: mean across seeds, band = ± 1 sd", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- (e) heatmap
+def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str = "trained") -> plt.Figure:
+    sp = stats.significance_profiles(prepared.motifs) if len(prepared.motifs) else None
+    nulls = _nulls(prepared.motifs["null"]) or ["(none)"]
+    fig, axes = plt.subplots(1, len(nulls), figsize=(4.8 * len(nulls), 4.2), squeeze=False)
+    for ax, null in zip(axes[0], nulls, strict=True):
+        key = (ensemble, stats.SELECTED, null)
+        if sp is None or key not in sp.index.droplevel("seed"):
+            ax.set_title(f"{ensemble}, selected level, {null}")
+            empty_panel(ax, "no networks at the selected level")
+            continue
+        group = sp.xs(key, level=["ensemble", "level", "null"])
+        r = stats.pairwise_profile_correlation(group.to_numpy())
+        n = r.shape[0]
+        mean_r = stats.mean_pairwise(r)[0] if n >= 2 else np.nan
+        ax.set_title(
+            f"{ensemble}, selected level, {null}\nmean pairwise r = {mean_r:.3f} (n = {n})",
+            fontsize=9,
+        )
+        if n < 2 or not np.isfinite(r).any():
+            empty_panel(ax, "fewer than 2 networks with a defined profile")
+            continue
+        image = ax.imshow(r, vmin=-1, vmax=1, cmap="RdBu_r", interpolation="nearest")
+        seeds = group.index.to_numpy()
+        if n <= 30:
+            ax.set_xticks(range(n), seeds, rotation=90, fontsize=6)
+            ax.set_yticks(range(n), seeds, fontsize=6)
+        ax.set_xlabel("seed")
+        ax.set_ylabel("seed")
+        fig.colorbar(image, ax=ax, shrink=0.8, label="Pearson r of SPs")
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- (f) published
+def plot_published_comparison(convergence: pd.DataFrame) -> plt.Figure:
+    ref = published.published_z_table()
+    motifs = list(ref.motif)
+    ours = convergence[
+        (convergence.ensemble == "trained")
+        & (convergence.level.astype(str) == stats.SELECTED)
+        & convergence.motif.isin(motifs)
+        & (convergence.n > 0)
+    ]
+    nulls = _nulls(ours["null"])
+    fig, ax = plt.subplots(figsize=(9, 5))
+    x = np.arange(len(motifs))
+    width = 0.8 / (1 + max(1, len(nulls)))
+    ax.errorbar(
+        x - 0.4 + width / 2,
+        ref["mean"].astype(float),
+        yerr=ref["sd"].astype(float),
+        fmt="s",
+        color="k",
+        capsize=3,
+        label="paper: mean ± sd",
+    )
+    ax.plot(
+        x - 0.4 + width / 2,
+        ref["median"].astype(float),
+        "D",
+        mfc="none",
+        color="k",
+        label="paper: median",
+    )
+    for k, null in enumerate(nulls):
+        d = ours[ours.null == null].set_index("motif").reindex(motifs)
+        ax.errorbar(
+            x - 0.4 + width * (k + 1.5),
+            d["mean"],
+            yerr=d["sd"].fillna(0),
+            fmt="o",
+            capsize=3,
+            color=f"C{k}",
+            label=f"ours: mean ± sd, {null}",
+        )
+        # our connected-pairs statistic = how the paper counted chains, at the chain positions
+        pairs = convergence[
+            (convergence.ensemble == "trained")
+            & (convergence.level.astype(str) == stats.SELECTED)
+            & (convergence.null == null)
+            & convergence.motif.isin(list(published.PAPER_CHAIN_STATISTIC))
+            & (convergence.n > 0)
+        ]
+        for row in pairs.itertuples():
+            pos = motifs.index(published.PAPER_CHAIN_STATISTIC[row.motif])
+            ax.errorbar(
+                pos - 0.4 + width * (k + 1.5) + width * 0.35,
+                row.mean,
+                yerr=0 if np.isnan(row.sd) else row.sd,
+                fmt="o",
+                mfc="none",
+                capsize=2,
+                color=f"C{k}",
+                label=f"ours: connected pairs (paper's chain statistic), {null}",
+            )
+    if ours.empty:
+        ax.text(
+            0.5,
+            0.9,
+            "no finite z of ours at the selected level",
+            ha="center",
+            transform=ax.transAxes,
+            color="0.4",
+        )
+    ax.axhline(0, color="k", lw=0.5)
+    ax.set_xticks(x, motifs, rotation=30)
+    ax.set_ylabel("z at the selected level (trained)")
+    ax.set_title("our z-scores next to the published table")
+    _symlog_if_wide(ax, np.concatenate([ours["mean"].to_numpy(dtype=float), [0.0]]))
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles, strict=True))
+    ax.legend(unique.values(), unique.keys(), fontsize=7)
+    note = textwrap.fill(published.METHOD_DIFFERENCES, 130)
+    fig.text(0.01, -0.02, note, fontsize=7, va="top", ha="left")
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- all
+def make_figures(
+    levels: pd.DataFrame,
+    motifs: pd.DataFrame,
+    convergence: pd.DataFrame,
+    out_dir: str | Path,
+    threshold: float,
+    split: str = "val",
+    dpi: int = 150,
+) -> list[Path]:
+    """Draw every figure of FIGURE_NAMES into out_dir (PNG and PDF); return the paths."""
+    prepared = stats.prepare(levels, motifs)
+    builders = {
+        "loss_vs_sparsity": lambda: plot_loss_vs_sparsity(levels, threshold, split),
+        "selected_sparsity": lambda: plot_selected_sparsity(levels),
+        "z_selected": lambda: plot_z_selected(prepared),
+        "z_vs_sparsity": lambda: plot_z_vs_sparsity(prepared),
+        "profile_heatmap": lambda: plot_profile_heatmap(prepared),
+        "published_comparison": lambda: plot_published_comparison(convergence),
+    }
+    paths: list[Path] = []
+    with sns.axes_style("whitegrid"), warnings.catch_warnings():
+        # seaborn 0.13 passes matplotlib a deprecated boxplot argument; not ours to fix
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="seaborn")
+        warnings.filterwarnings("ignore", message=".*vert: bool.*")
+        for name in FIGURE_NAMES:
+            paths += save_figure(builders[name](), out_dir, name, dpi)
+    return paths

@@ -1,0 +1,215 @@
+"""`sparsemotifs aggregate | figures | summary`: ensemble statistics, figures and summary.md."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from sparsemotifs import stats
+from sparsemotifs.io import InputError, read_table, write_table
+
+log = logging.getLogger(__name__)
+
+TABLE_NAMES = ["convergence", "profile_similarity", "permutation_tests", "dispersion_trend"]
+TABLE_COLUMNS = {
+    "convergence": [
+        "ensemble",
+        "level",
+        "null",
+        "motif",
+        "n",
+        "mean",
+        "sd",
+        "cv",
+        "ci_low",
+        "ci_high",
+    ],
+    "profile_similarity": [
+        "ensemble",
+        "level",
+        "null",
+        "n_networks",
+        "mean_r",
+        "ci_low",
+        "ci_high",
+    ],
+    "permutation_tests": [
+        "level",
+        "null",
+        "control",
+        "test",
+        "statistic",
+        "value_trained",
+        "value_control",
+        "p_one_sided",
+        "p_two_sided",
+    ],
+    "dispersion_trend": [
+        "ensemble",
+        "null",
+        "motif",
+        "rho_levels",
+        "p_levels",
+        "n_pairs",
+        "wilcoxon_p",
+    ],
+}
+
+
+def _add_inputs(p, tables_dir: bool) -> None:
+    p.add_argument("--levels", required=True, help="levels table (CSV or parquet)")
+    p.add_argument(
+        "--control-levels",
+        action="append",
+        default=[],
+        help="levels table of the control-task ensemble (rows without an `ensemble` column "
+        "are labelled control_task); may be repeated",
+    )
+    p.add_argument("--motifs", required=True, help="motifs table (whole network)")
+    if tables_dir:
+        p.add_argument("--tables-dir", required=True, help="folder written by `aggregate`")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("aggregate", help="convergence statistics over the ensemble -> tables")
+    _add_inputs(p, tables_dir=False)
+    p.add_argument("--per-layer", help="per-layer motifs table (with a `layer` column)")
+    p.add_argument("--out-dir", required=True, help="folder for the CSV tables")
+    p.add_argument("--seed", type=int, default=0, help="seed of bootstraps and permutations")
+    p.add_argument("--permutations", type=int, default=999, help="label permutations per test")
+    p.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples per CI")
+    p.add_argument(
+        "--reference-cut",
+        type=float,
+        default=stats.REFERENCE_CUT,
+        help="cut fraction of the 'dense-ish' level of the paired trend test",
+    )
+    p.set_defaults(func=run_aggregate)
+
+    p = sub.add_parser("figures", help="figures of the ensemble study (PNG + PDF)")
+    _add_inputs(p, tables_dir=True)
+    p.add_argument("--out-dir", required=True, help="folder for the figures")
+    p.add_argument("--threshold", type=float, required=True, help="selection loss threshold")
+    p.add_argument(
+        "--split",
+        choices=["train", "val", "test"],
+        default="val",
+        help="loss split drawn in loss_vs_sparsity",
+    )
+    p.set_defaults(func=run_figures)
+
+    p = sub.add_parser("summary", help="write summary.md with the convergence verdict")
+    _add_inputs(p, tables_dir=True)
+    p.add_argument("--out", required=True, help="output markdown file")
+    p.add_argument("--config", help="resolved study config (YAML), quoted in the summary")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        help="selection loss threshold for the share-under-threshold table "
+        "(default: selection.threshold of --config)",
+    )
+    p.add_argument(
+        "--split",
+        choices=["train", "val", "test"],
+        default=None,
+        help="loss split of that table (default: selection.split of --config, else val)",
+    )
+    p.set_defaults(func=run_summary)
+
+
+def load_levels(path: str, control_paths: list[str] | str | None = None) -> pd.DataFrame:
+    """The trained levels table plus any control levels tables, validated as one."""
+    levels = stats.validate_levels(read_table(path), str(path))
+    if isinstance(control_paths, str):
+        control_paths = [control_paths]
+    for control_path in control_paths or []:
+        control = stats.validate_levels(read_table(control_path), str(control_path))
+        levels = stats.concat_levels(levels, control)
+        levels = stats.validate_levels(levels, f"{path} + {control_path}")
+    return levels
+
+
+def load_motifs(path: str, per_layer: bool = False) -> pd.DataFrame:
+    df = read_table(path)
+    if per_layer and "layer" not in df.columns:
+        raise InputError(f"{path}: missing column(s) 'layer'")
+    return stats.validate_motifs(df, str(path))
+
+
+def load_tables(tables_dir: str | Path) -> dict[str, pd.DataFrame]:
+    tables = {}
+    for name in TABLE_NAMES:
+        path = Path(tables_dir) / f"{name}.csv"
+        df = read_table(path, TABLE_COLUMNS[name])
+        if "level" in df.columns:
+            df["level"] = df["level"].astype(str)
+        tables[name] = df
+    return tables
+
+
+def _check_positive(value: int, what: str) -> None:
+    if value < 1:
+        raise InputError(f"--{what} must be at least 1, got {value}")
+
+
+def run_aggregate(args) -> int:
+    _check_positive(args.permutations, "permutations")
+    _check_positive(args.bootstrap, "bootstrap")
+    levels = load_levels(args.levels, args.control_levels)
+    motifs = load_motifs(args.motifs)
+    per_layer = load_motifs(args.per_layer, per_layer=True) if args.per_layer else None
+    tables = stats.aggregate(
+        levels,
+        motifs,
+        per_layer,
+        n_boot=args.bootstrap,
+        n_perm=args.permutations,
+        seed=args.seed,
+        reference_cut=args.reference_cut,
+    )
+    for name, df in tables.items():  # everything is computed before the first file is written
+        write_table(df, Path(args.out_dir) / f"{name}.csv")
+    log.info("wrote %s to %s", ", ".join(f"{n}.csv" for n in tables), args.out_dir)
+    return 0
+
+
+def run_figures(args) -> int:
+    from sparsemotifs import plots  # matplotlib only when figures are drawn
+
+    levels = load_levels(args.levels, args.control_levels)
+    motifs = load_motifs(args.motifs)
+    tables = load_tables(args.tables_dir)
+    paths = plots.make_figures(
+        levels, motifs, tables["convergence"], args.out_dir, args.threshold, args.split
+    )
+    log.info("wrote %d figure files to %s", len(paths), args.out_dir)
+    return 0
+
+
+def load_config(path: str) -> dict:
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: file not found")
+    try:
+        config = yaml.safe_load(p.read_text())
+    except yaml.YAMLError as exc:
+        raise InputError(f"{p}: not valid YAML ({exc})") from None
+    if not isinstance(config, dict):
+        raise InputError(f"{p}: expected a mapping at the top level")
+    return config
+
+
+def run_summary(args) -> int:
+    from sparsemotifs import summary
+
+    levels = load_levels(args.levels, args.control_levels)
+    load_motifs(args.motifs)  # validated so that a broken motifs file is reported here too
+    tables = load_tables(args.tables_dir)
+    config = load_config(args.config) if args.config else None
+    sources = {"levels": args.levels, "motifs": args.motifs, "tables": args.tables_dir}
+    summary.write_summary(levels, tables, args.out, config, sources, args.threshold, args.split)
+    log.info("wrote %s", args.out)
+    return 0

@@ -1,0 +1,130 @@
+"""`sparsemotifs train` (one chunk of seeds) and `sparsemotifs select` (the study's levels)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from sparsemotifs.config import ConfigError, parse_json_arg, validate_section
+from sparsemotifs.dataset import load_training_data
+from sparsemotifs.io import write_table
+
+log = logging.getLogger(__name__)
+
+TRAIN_SECTIONS = ("network", "training", "pruning")
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train and iteratively prune a chunk of seeded networks",
+        description="Train the networks of the given seeds together (batched), prune them level by "
+        "level and retrain. Writes DIR/seed{seed}/level{k}.npz for every network and level, then "
+        "the metrics table (written last: it marks the chunk as complete). A killed job resumes "
+        "from its last completed level (checkpoint) with identical results.",
+    )
+    p.add_argument("--data", required=True, help="training data .npz (sparsemotifs dataset)")
+    p.add_argument(
+        "--seeds", required=True, nargs="+", type=int, help="network seeds of this chunk"
+    )
+    p.add_argument("--out-dir", required=True, help="directory for seed{seed}/level{k}.npz")
+    p.add_argument("--metrics", required=True, help="metrics table (.parquet, or .csv)")
+    p.add_argument(
+        "--params",
+        default="{}",
+        help='JSON object with the config sections {"network": ..., "training": ..., "pruning": ...}',
+    )
+    p.add_argument(
+        "--threads", type=int, default=None, help="torch threads (overrides training.threads)"
+    )
+    p.add_argument(
+        "--checkpoint-dir",
+        default=None,
+        help="where the per-level checkpoint lives (default: OUT_DIR/.checkpoint); removed after "
+        "the metrics are written. Keep it outside the rule's declared outputs: Snakemake deletes "
+        "the outputs of an incomplete job before rerunning it",
+    )
+    p.set_defaults(func=run_train)
+
+    s = sub.add_parser(
+        "select",
+        help="pick each network's optimally sparse level",
+        description="Concatenate chunk metrics and mark, per seed, the optimally sparse level "
+        "(selection.threshold on selection.split, rule first_failure or last_pass); flags selected "
+        "networks with an output node that no input reaches (dead_output).",
+    )
+    s.add_argument("metrics", nargs="+", help="metrics tables written by `sparsemotifs train`")
+    s.add_argument("--out", required=True, help="levels table (.csv or .parquet)")
+    s.add_argument("--params", default="{}", help='JSON object {"selection": {...}}')
+    s.add_argument(
+        "--networks-dir",
+        default=None,
+        help="directory with seed{seed}/level{k}.npz: recheck dead outputs of selected levels",
+    )
+    s.set_defaults(func=run_select)
+
+
+def _sections(text: str, allowed: tuple[str, ...]) -> dict[str, dict]:
+    params = parse_json_arg(text, "--params")
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise ConfigError(f"--params: unknown section(s) {unknown}; allowed: {', '.join(allowed)}")
+    return {name: validate_section(name, params.get(name)) for name in allowed}
+
+
+def run_train(args: argparse.Namespace) -> int:
+    # torch is imported here, not at module level, so other subcommands start fast
+    from sparsemotifs.training.trainer import EnsembleTrainer, configure_threads
+
+    sections = _sections(args.params, TRAIN_SECTIONS)
+    if args.threads is not None:
+        if args.threads < 1:
+            raise ConfigError(f"--threads must be >= 1, got {args.threads}")
+        sections["training"]["threads"] = args.threads
+    configure_threads(sections["training"]["threads"])
+    data = load_training_data(args.data)
+    checkpoint_dir = args.checkpoint_dir or str(Path(args.out_dir) / ".checkpoint")
+    trainer = EnsembleTrainer(
+        data,
+        args.seeds,
+        sections["network"],
+        sections["training"],
+        sections["pruning"],
+        out_dir=args.out_dir,
+        checkpoint_dir=checkpoint_dir,
+    )
+    log.info(
+        "training seeds %s on %s: %d levels, batch %d, at most %d steps per level",
+        args.seeds,
+        trainer.device,
+        trainer.n_levels,
+        trainer.batch,
+        trainer.step_cap,
+    )
+    metrics = trainer.run()
+    write_table(metrics, args.metrics)
+    trainer.remove_checkpoint()
+    log.info(
+        "wrote %s (%d rows) and level files under %s", args.metrics, len(metrics), args.out_dir
+    )
+    return 0
+
+
+def run_select(args: argparse.Namespace) -> int:
+    from sparsemotifs.training.selection import flag_dead_outputs, read_metrics, select_levels
+
+    selection = _sections(args.params, ("selection",))["selection"]
+    metrics = read_metrics(args.metrics)
+    levels = flag_dead_outputs(select_levels(metrics, selection), args.networks_dir)
+    write_table(levels, args.out)
+    chosen = levels[levels["selected"]]
+    log.info(
+        "wrote %s: %d of %d networks selected (%d with a dead output); median selected cut %.2f",
+        args.out,
+        len(chosen),
+        levels["seed"].nunique(),
+        int(chosen["dead_output"].sum()),
+        float(chosen["cut_fraction"].median()) if len(chosen) else float("nan"),
+    )
+    return 0

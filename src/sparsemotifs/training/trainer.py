@@ -1,0 +1,591 @@
+"""Train and iteratively prune a chunk of seeded networks together, level by level.
+
+Level 0 trains the dense networks; level k >= 1 cuts schedule[k-1] of every layer's original
+weights (pruning.py) and retrains. Each network follows its own seed only: its initial weights,
+its minibatch order (reshuffled every pass) and its validation minibatches come from streams
+keyed by (seed, purpose, level, pass), so neither the chunk size nor the chunk's other members
+change its numbers, and a restart from a level checkpoint needs no generator state beyond
+the level number (the checkpoint records it).
+
+Networks stop individually (early stopping on their own validation loss, or divergence); a
+stopped network is frozen and dropped from the batched computation while the others go on.
+A network whose loss becomes non-finite is marked `diverged` at that level and is neither
+pruned nor trained afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from sparsemotifs import SparsemotifsError
+from sparsemotifs.dataset import SPLITS, TrainingData
+from sparsemotifs.io import atomic_path
+from sparsemotifs.training.adam import adam_step
+from sparsemotifs.training.ensemble import (
+    Layout,
+    initial_parameters,
+    loss_and_gradient,
+    mse_per_network,
+    predict,
+    split_squared_errors,
+)
+from sparsemotifs.training.pruning import prune
+from sparsemotifs.training.storage import dead_output_nodes, level_path, save_level
+
+log = logging.getLogger(__name__)
+
+PURPOSE_SHUFFLE = 0x5A0F
+PURPOSE_VALIDATION = 0x7A11
+CHECKPOINT_NAME = "train_checkpoint.pt"
+CHECKPOINT_FORMAT = 1
+
+
+class TrainingError(SparsemotifsError):
+    """Training cannot run as configured (e.g. the data do not fit the network widths)."""
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise TrainingError("training.device is 'cuda' but no CUDA device is available")
+    return torch.device(name)
+
+
+def configure_threads(threads: int) -> None:
+    """Limit torch to the job's cores so parallel jobs do not oversubscribe the machine."""
+    torch.set_num_threads(int(threads))
+    try:
+        torch.set_num_interop_threads(int(threads))
+    except RuntimeError:  # can only be set once per process, before any parallel work
+        pass
+
+
+def _permutation(seed: int, purpose: int, level: int, cycle: int, n: int) -> np.ndarray:
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), purpose, level, cycle]))
+    return rng.permutation(n)
+
+
+def _rows(table: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """(K, B, n) minibatches: row idx[k, b] of `table` for network k (faster than table[idx])."""
+    return table.index_select(0, idx.reshape(-1)).view(*idx.shape, table.shape[1])
+
+
+@dataclass
+class EnsembleState:
+    """Everything about the chunk that survives a level boundary (and goes into checkpoints)."""
+
+    params: torch.Tensor
+    masks: torch.Tensor
+    exp_avg: torch.Tensor
+    exp_avg_sq: torch.Tensor
+    adam_steps: list[int]
+    alive: list[bool]
+    completed_level: int = -1
+    rows: list[dict] = field(default_factory=list)
+
+    def to_payload(self, fingerprint: str) -> dict:
+        return {
+            "format": CHECKPOINT_FORMAT,
+            "fingerprint": fingerprint,
+            "completed_level": self.completed_level,
+            "params": self.params.cpu(),
+            "masks": self.masks.cpu(),
+            "exp_avg": self.exp_avg.cpu(),
+            "exp_avg_sq": self.exp_avg_sq.cpu(),
+            "adam_steps": list(self.adam_steps),
+            "alive": list(self.alive),
+            "rows": [dict(r) for r in self.rows],
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict, device: torch.device) -> EnsembleState:
+        return cls(
+            params=payload["params"].to(device),
+            masks=payload["masks"].to(device),
+            exp_avg=payload["exp_avg"].to(device),
+            exp_avg_sq=payload["exp_avg_sq"].to(device),
+            adam_steps=list(payload["adam_steps"]),
+            alive=list(payload["alive"]),
+            completed_level=int(payload["completed_level"]),
+            rows=[dict(r) for r in payload["rows"]],
+        )
+
+
+def _gather(layout: Layout, flat: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """Flat buffer of the networks `idx` (positions in `layout`), same block order."""
+    sub = layout.subset(len(idx))
+    out = torch.empty(sub.size, dtype=flat.dtype, device=flat.device)
+    for kind, layer, *_ in layout.blocks:
+        sub.view(out, kind, layer).copy_(layout.view(flat, kind, layer).index_select(0, idx))
+    return out
+
+
+def _scatter(layout: Layout, flat: torch.Tensor, idx: torch.Tensor, sub_flat: torch.Tensor) -> None:
+    sub = layout.subset(len(idx))
+    for kind, layer, *_ in layout.blocks:
+        layout.view(flat, kind, layer).index_copy_(0, idx, sub.view(sub_flat, kind, layer))
+
+
+class _Working:
+    """The networks still training at this level, compacted into their own batched buffers."""
+
+    BUFFERS = ("params", "masks", "exp_avg", "exp_avg_sq")
+
+    def __init__(self, layout: Layout, state: EnsembleState, members: list[int]):
+        self.full_layout = layout
+        self.members = members
+        self.idx = torch.tensor(members, dtype=torch.long, device=state.params.device)
+        self.layout = layout.subset(len(members))
+        for name in self.BUFFERS:
+            setattr(self, name, _gather(layout, getattr(state, name), self.idx))
+        self.grad = torch.zeros_like(self.params)
+        self.scratch = (torch.empty_like(self.params), torch.empty_like(self.params))
+
+    def write_back(self, state: EnsembleState) -> None:
+        for name in self.BUFFERS:
+            _scatter(self.full_layout, getattr(state, name), self.idx, getattr(self, name))
+
+
+class EnsembleTrainer:
+    """Trains `seeds` together; `run()` goes through all levels, resuming from a checkpoint."""
+
+    def __init__(
+        self,
+        data: TrainingData,
+        seeds: Sequence[int],
+        network: Mapping,
+        training: Mapping,
+        pruning: Mapping,
+        *,
+        out_dir: str | Path | None = None,
+        checkpoint_dir: str | Path | None = None,
+        lr_overrides: Mapping[int, float] | None = None,
+        on_level_end: Callable[[int], None] | None = None,
+    ):
+        self.seeds = [int(s) for s in seeds]
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise TrainingError(f"seeds must be distinct and non-empty, got {list(seeds)}")
+        self.network, self.training, self.pruning = dict(network), dict(training), dict(pruning)
+        self.widths = tuple(int(w) for w in self.network["widths"])
+        if self.widths[0] != data.n_inputs or self.widths[-1] != data.n_outputs:
+            raise TrainingError(
+                f"network.widths {list(self.widths)} do not fit the data "
+                f"({data.n_inputs} inputs, {data.n_outputs} outputs)"
+            )
+        self.activation = self.network["activation"]
+        self.schedule = [0.0] + [float(f) for f in self.pruning["schedule"]]
+        self.device = resolve_device(self.training["device"])
+        self.layout = Layout(self.widths, len(self.seeds))
+        self.lr_overrides = {int(k): float(v) for k, v in (lr_overrides or {}).items()}
+        self.lrs = [self.lr_overrides.get(s, float(self.training["lr"])) for s in self.seeds]
+        self.output_names = list(data.output_names)
+        self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
+        self.on_level_end = on_level_end
+        self.data = data
+        self.x = {
+            s: torch.as_tensor(data.x[s], dtype=torch.float32).to(self.device) for s in SPLITS
+        }
+        self.y = {
+            s: torch.as_tensor(data.y[s], dtype=torch.float32).to(self.device) for s in SPLITS
+        }
+        for s in SPLITS:
+            if len(self.x[s]) == 0:
+                raise TrainingError(f"the {s} split is empty")
+        self.n_train = len(self.x["train"])
+        self.batch = min(int(self.training["batch_size"]), self.n_train)
+        self.steps_per_epoch = self.n_train // self.batch
+        self.step_cap = max(
+            1,
+            min(
+                int(self.training["max_steps_per_level"]),
+                int(
+                    math.floor(float(self.training["max_epochs_per_level"]) * self.steps_per_epoch)
+                ),
+            ),
+        )
+        self.stopping = dict(self.training["early_stopping"])
+        self._fingerprint: str | None = None
+
+    # ------------------------------------------------------------------ public
+
+    @property
+    def n_levels(self) -> int:
+        return len(self.schedule)
+
+    def run(self) -> pd.DataFrame:
+        """All levels (resuming after the last checkpointed one); returns the metrics table."""
+        state = self._load_checkpoint() or self._initial_state()
+        for level in range(state.completed_level + 1, self.n_levels):
+            if not any(state.alive):
+                break
+            self._run_level(state, level)
+            state.completed_level = level
+            self._save_checkpoint(state)
+            if self.on_level_end is not None:
+                self.on_level_end(level)
+        return pd.DataFrame(state.rows)
+
+    def checkpoint_path(self) -> Path | None:
+        return self.checkpoint_dir / CHECKPOINT_NAME if self.checkpoint_dir is not None else None
+
+    def remove_checkpoint(self) -> None:
+        path = self.checkpoint_path()
+        if path is not None:
+            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # only if empty: the directory may be shared
+                path.parent.rmdir()
+
+    # ------------------------------------------------------------------ state
+
+    def _initial_state(self) -> EnsembleState:
+        params = initial_parameters(
+            self.seeds, self.widths, self.network["init"], float(self.network["init_gain"])
+        ).to(self.device)
+        return EnsembleState(
+            params=params,
+            masks=torch.ones_like(params),
+            exp_avg=torch.zeros_like(params),
+            exp_avg_sq=torch.zeros_like(params),
+            adam_steps=[0] * len(self.seeds),
+            alive=[True] * len(self.seeds),
+        )
+
+    def fingerprint(self) -> str:
+        """What a checkpoint must match to be resumed: seeds, settings, data (computed once)."""
+        if self._fingerprint is None:
+            self._fingerprint = self._compute_fingerprint()
+        return self._fingerprint
+
+    def _compute_fingerprint(self) -> str:
+        training = {
+            k: v for k, v in self.training.items() if k not in ("threads", "device", "chunk_size")
+        }
+        digest = hashlib.blake2b(digest_size=16)
+        for s in SPLITS:
+            digest.update(np.ascontiguousarray(self.data.x[s]).tobytes())
+            digest.update(np.ascontiguousarray(self.data.y[s]).tobytes())
+        return json.dumps(
+            {
+                "seeds": self.seeds,
+                "network": self.network,
+                "training": training,
+                "pruning": self.pruning,
+                "lr_overrides": {str(k): v for k, v in sorted(self.lr_overrides.items())},
+                "data": digest.hexdigest(),
+            },
+            sort_keys=True,
+        )
+
+    def _save_checkpoint(self, state: EnsembleState) -> None:
+        path = self.checkpoint_path()
+        if path is None:
+            return
+        with atomic_path(path, suffix=".pt") as tmp:
+            torch.save(state.to_payload(self.fingerprint()), tmp)
+
+    def _load_checkpoint(self) -> EnsembleState | None:
+        path = self.checkpoint_path()
+        if path is None or not path.exists():
+            return None
+        try:
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as exc:  # noqa: BLE001 - a damaged checkpoint only costs a restart
+            log.warning("ignoring unreadable checkpoint %s (%s); starting from level 0", path, exc)
+            return None
+        if (
+            payload.get("format") != CHECKPOINT_FORMAT
+            or payload.get("fingerprint") != self.fingerprint()
+        ):
+            log.warning(
+                "checkpoint %s belongs to other seeds/settings/data; starting from level 0", path
+            )
+            return None
+        log.info("resuming from %s after level %d", path, payload["completed_level"])
+        return EnsembleState.from_payload(payload, self.device)
+
+    # ------------------------------------------------------------------ one level
+
+    def _run_level(self, state: EnsembleState, level: int) -> None:
+        t0 = time.perf_counter()
+        members = [k for k, a in enumerate(state.alive) if a]
+        fraction = self.schedule[level]
+        if level > 0:
+            work = _Working(self.layout, state, members)
+            prune(
+                work.layout,
+                work.params,
+                work.masks,
+                fraction,
+                scope=self.pruning["scope"],
+                prune_biases=bool(self.pruning["prune_biases"]),
+            )
+            work.exp_avg.mul_(work.masks)  # a pruned weight's Adam moments are cleared
+            work.exp_avg_sq.mul_(work.masks)
+            work.write_back(state)
+        outcome = self._train_level(state, level, members, t0)
+        losses = self._evaluate(state, members)
+        for k in members:
+            per_output = losses[k]
+            if not all(math.isfinite(v) for vals in per_output.values() for v in vals):
+                outcome[k]["status"] = "diverged"
+        for k in members:
+            row = self._metrics_row(state, k, level, fraction, losses[k], outcome[k])
+            state.rows.append(row)
+            if self.out_dir is not None:
+                self._save_level_file(state, k, level)
+            if row["status"] == "diverged":
+                state.alive[k] = False
+        self._log_level(
+            level, [r for r in state.rows if r["level"] == level], time.perf_counter() - t0
+        )
+
+    def _train_level(
+        self, state: EnsembleState, level: int, members: list[int], t0: float
+    ) -> dict[int, dict]:
+        """Train the members until each stops; returns per network steps/stop reason/time."""
+        rule = self.stopping["rule"]
+        check_every = int(self.stopping["check_every"])
+        window = int(self.stopping["window"])
+        n_val = len(self.x["val"])
+        val_rows = min(int(self.stopping["val_batches"]) * self.batch, n_val)
+        val_steps_per_cycle = n_val // val_rows
+        outcome: dict[int, dict] = {}
+        active = list(members)
+        work = _Working(self.layout, state, active)
+        history = torch.zeros(len(active), 2 * window, dtype=torch.float32, device=self.device)
+        best = torch.full((len(active),), math.inf, dtype=torch.float64, device=self.device)
+        stale = torch.zeros(len(active), dtype=torch.long, device=self.device)
+        bad = torch.zeros(len(active), dtype=torch.bool, device=self.device)
+        train_order = val_order = None
+        t = 0
+        while True:  # every network leaves through a check; the step cap is always checked
+            epoch, pos = divmod(t, self.steps_per_epoch)
+            if pos == 0 or train_order is None:
+                train_order = self._orders(active, PURPOSE_SHUFFLE, level, epoch, self.n_train)
+            idx = train_order[:, pos * self.batch : (pos + 1) * self.batch]
+            xb, yb = _rows(self.x["train"], idx), _rows(self.y["train"], idx)
+            loss = loss_and_gradient(work.layout, work.params, work.grad, xb, yb, self.activation)
+            work.grad.mul_(work.masks)
+            for k in active:
+                state.adam_steps[k] += 1
+            adam_step(
+                work.params,
+                work.grad,
+                work.exp_avg,
+                work.exp_avg_sq,
+                [state.adam_steps[k] for k in active],
+                [self.lrs[k] for k in active],
+                tuple(self.training["betas"]),
+                work.layout.spans,
+                work.scratch,
+            )
+            work.params.mul_(work.masks)
+            bad |= ~torch.isfinite(loss)
+            if rule == "paper":
+                cycle, vpos = divmod(t, val_steps_per_cycle)
+                if vpos == 0 or val_order is None:
+                    val_order = self._orders(active, PURPOSE_VALIDATION, level, cycle, n_val)
+                vidx = val_order[:, vpos * val_rows : (vpos + 1) * val_rows]
+                with torch.no_grad():
+                    val_loss = mse_per_network(
+                        predict(
+                            work.layout, work.params, _rows(self.x["val"], vidx), self.activation
+                        ),
+                        _rows(self.y["val"], vidx),
+                    )
+                history[:, t % (2 * window)] = val_loss
+            t += 1
+            if t % check_every != 0 and t != self.step_cap:
+                continue
+            stop = torch.zeros_like(bad)
+            if rule == "paper" and t >= max(int(self.stopping["warmup"]), 2 * window):
+                recent = torch.arange(t - window, t, device=self.device) % (2 * window)
+                earlier = torch.arange(t - 2 * window, t - window, device=self.device) % (
+                    2 * window
+                )
+                ratio = history[:, earlier].double().mean(1) / history[:, recent].double().mean(1)
+                stop = ratio < float(self.stopping["ratio"])
+            elif rule == "patience" and int(self.stopping["warmup"]) <= t:
+                sse = split_squared_errors(
+                    work.layout,
+                    work.params,
+                    self.x["val"],
+                    self.y["val"],
+                    self.activation,
+                    int(self.training["eval_batch_size"]),
+                )
+                val_loss = sse.mean(1) / n_val
+                improved = val_loss < best
+                best = torch.where(improved, val_loss, best)
+                stale = torch.where(improved, torch.zeros_like(stale), stale + 1)
+                stop = stale >= int(self.stopping["patience"])
+            stopped, diverged = stop.tolist(), bad.tolist()
+            finished = [a or b for a, b in zip(stopped, diverged, strict=True)]
+            at_cap = t >= self.step_cap
+            if not any(finished) and not at_cap:
+                continue
+            elapsed = time.perf_counter() - t0
+            for i, k in enumerate(active):
+                if finished[i] or at_cap:
+                    outcome[k] = {
+                        "steps": t,
+                        "stopped_early": stopped[i] and not diverged[i] and not at_cap,
+                        "status": "diverged" if diverged[i] else "ok",
+                        "wall_time_s": elapsed,
+                    }
+            work.write_back(state)
+            keep = [] if at_cap else [i for i, f in enumerate(finished) if not f]
+            active = [active[i] for i in keep]
+            if not active:
+                break
+            keep_t = torch.tensor(keep, dtype=torch.long, device=self.device)
+            work = _Working(self.layout, state, active)
+            history, best, stale, bad = (
+                v.index_select(0, keep_t) for v in (history, best, stale, bad)
+            )
+            train_order = train_order.index_select(0, keep_t)
+            if val_order is not None:
+                val_order = val_order.index_select(0, keep_t)
+        return outcome
+
+    def _orders(
+        self, active: list[int], purpose: int, level: int, cycle: int, n: int
+    ) -> torch.Tensor:
+        """(K_active, n) row orders, each from its own network's seed."""
+        rows = [_permutation(self.seeds[k], purpose, level, cycle, n) for k in active]
+        return torch.as_tensor(np.stack(rows), device=self.device)
+
+    # ------------------------------------------------------------------ results
+
+    def _evaluate(
+        self, state: EnsembleState, members: list[int]
+    ) -> dict[int, dict[str, list[float]]]:
+        idx = torch.tensor(members, dtype=torch.long, device=self.device)
+        params = _gather(self.layout, state.params, idx)
+        sub = self.layout.subset(len(members))
+        out: dict[int, dict[str, list[float]]] = {k: {} for k in members}
+        for split in SPLITS:
+            sse = split_squared_errors(
+                sub,
+                params,
+                self.x[split],
+                self.y[split],
+                self.activation,
+                int(self.training["eval_batch_size"]),
+            )
+            per_output = (sse / len(self.x[split])).cpu().numpy()
+            for i, k in enumerate(members):
+                out[k][split] = [float(v) for v in per_output[i]]
+        return out
+
+    def network_arrays(self, state: EnsembleState, k: int) -> dict[str, list[np.ndarray]]:
+        """Network k's weights, biases and masks in the file orientation (source x target)."""
+        arrays: dict[str, list[np.ndarray]] = {
+            "weights": [],
+            "biases": [],
+            "masks": [],
+            "bias_masks": [],
+        }
+        for layer in range(self.layout.n_layers):
+            arrays["weights"].append(
+                self.layout.view(state.params, "weight", layer)[k].cpu().numpy()
+            )
+            arrays["biases"].append(self.layout.view(state.params, "bias", layer)[k].cpu().numpy())
+            arrays["masks"].append(self.layout.view(state.masks, "weight", layer)[k].cpu().numpy())
+            arrays["bias_masks"].append(
+                self.layout.view(state.masks, "bias", layer)[k].cpu().numpy()
+            )
+        return arrays
+
+    def _save_level_file(self, state: EnsembleState, k: int, level: int) -> None:
+        a = self.network_arrays(state, k)
+        save_level(
+            level_path(self.out_dir, self.seeds[k], level),
+            a["weights"],
+            a["biases"],
+            a["masks"],
+            a["bias_masks"],
+        )
+
+    def _metrics_row(
+        self, state: EnsembleState, k: int, level: int, fraction: float, losses: dict, outcome: dict
+    ) -> dict:
+        arrays = self.network_arrays(state, k)
+        edges = [int(m.sum()) for m in arrays["masks"]]
+        dense = sum(m.size for m in arrays["masks"])
+        row = {
+            "seed": self.seeds[k],
+            "level": level,
+            "cut_fraction": fraction,
+            "weights_kept": sum(edges) / dense,
+        }
+        for layer, e in enumerate(edges):
+            row[f"edges_kept_{layer}"] = e
+        for layer, bm in enumerate(arrays["bias_masks"]):
+            row[f"biases_kept_{layer}"] = int(bm.sum())
+        row["dead_outputs"] = int(dead_output_nodes(arrays["masks"]).sum())
+        for split in SPLITS:
+            row[f"loss_{split}"] = float(np.mean(losses[split]))
+        for split in SPLITS:
+            for name, v in zip(self.output_names, losses[split], strict=True):
+                row[f"loss_{split}_{name}"] = v
+        steps = int(outcome["steps"])
+        row.update(
+            steps=steps,
+            epochs=steps / self.steps_per_epoch,
+            wall_time_s=float(outcome["wall_time_s"]),
+            status=outcome["status"],
+            stopped_early=bool(outcome["stopped_early"]),
+            lr=self.lrs[k],
+        )
+        return row
+
+    def _log_level(self, level: int, rows: list[dict], elapsed: float) -> None:
+        ok = [r for r in rows if r["status"] == "ok"]
+
+        def med(key: str) -> float:
+            return float(np.median([r[key] for r in ok])) if ok else float("nan")
+
+        log.info(
+            "level %d (cut %.2f): %d networks, %d diverged; median loss train %.3g val %.3g; "
+            "median steps %d; %.1f s",
+            level,
+            self.schedule[level],
+            len(rows),
+            len(rows) - len(ok),
+            med("loss_train"),
+            med("loss_val"),
+            int(med("steps")) if ok else 0,
+            elapsed,
+        )
+
+
+def train_ensemble(
+    data: TrainingData,
+    seeds: Sequence[int],
+    network: Mapping,
+    training: Mapping,
+    pruning: Mapping,
+    **kwargs,
+) -> pd.DataFrame:
+    """Train, prune and retrain `seeds` together; the metrics table (one row per seed x level).
+
+    Sections must be validated (defaults filled) as by sparsemotifs.config.validate_section.
+    Keyword arguments: out_dir (write level files), checkpoint_dir (resume after a kill),
+    lr_overrides {seed: lr}, on_level_end(level) callback.
+    """
+    return EnsembleTrainer(data, seeds, network, training, pruning, **kwargs).run()
