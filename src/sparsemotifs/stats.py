@@ -20,19 +20,12 @@ import numpy as np
 import pandas as pd
 
 from sparsemotifs.io import InputError
+from sparsemotifs.motifs.counts import MOTIFS as _MOTIF_NAMES
+from sparsemotifs.motifs.stats import NULLS as _NULL_NAMES
 
-MOTIFS = [
-    "edges",
-    "diverging_2",
-    "converging_2",
-    "chain_2",
-    "diverging_3",
-    "converging_3",
-    "chain_3",
-    "bi_fan",
-    "bi_parallel",
-]
-NULLS = ["fixed_count", "fixed_count_min1", "degree"]
+# Motif and null names are defined once, by the motif analysis that produces the table.
+MOTIFS = list(_MOTIF_NAMES)
+NULLS = list(_NULL_NAMES)
 ENSEMBLES = ["trained", "random_pruned", "control_task"]
 CONTROLS = ["random_pruned", "control_task"]
 SELECTED = "selected"  # pseudo-level: each seed at its own selected level

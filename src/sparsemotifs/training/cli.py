@@ -93,6 +93,7 @@ def run_train(args: argparse.Namespace) -> int:
         sections["pruning"],
         out_dir=args.out_dir,
         checkpoint_dir=checkpoint_dir,
+        lr_overrides=sections["training"]["lr_overrides"],
     )
     log.info(
         "training seeds %s on %s: %d levels, batch %d, at most %d steps per level",
