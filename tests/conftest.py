@@ -50,3 +50,26 @@ def run_snakemake(*args: str, cwd: Path, env: dict | None = None, timeout: int =
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Make `--dist loadgroup` honour xdist_group marks under pytest >= 9.2.
+
+    pytest-xdist (3.8) groups tests by appending "@<group>" to `item._nodeid`, which pytest 9.2
+    no longer reads (node ids live in `item._id`), so grouped tests were spread over workers:
+    Snakemake runs sharing a working directory ran concurrently and module fixtures ran once per
+    worker. Only acts where xdist's own renaming did not take effect.
+    """
+    if not config.getoption("loadgroup", default=False):
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        groups = sorted(
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        )
+        suffix = "@" + "_".join(dict.fromkeys(groups))
+        if groups and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
+            item._id = NodeId.parse(item.nodeid + suffix)

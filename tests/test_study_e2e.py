@@ -119,6 +119,7 @@ def test_motif_table_contract(results, cfg):
         # a free motif has NaN z only where its null distribution is degenerate
         assert (free.loc[undefined, "null_sd"].fillna(0) == 0).all()
         assert free["z"].notna().mean() > 0.5
+
     # random_pruned mirrors every trained network and level (same per-layer edge counts,
     # checked in tests/motifs; live edges differ because random masks leave other dead nodes)
     def keys(ensemble):

@@ -7,8 +7,10 @@ so a killed job never leaves a partial file that a rerun would mistake for a fin
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -23,16 +25,29 @@ class InputError(SparsemotifsError):
     """An input file is missing, unreadable or malformed; the message names the file."""
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path in the destination folder; rename it to `path` on success only."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=path.parent,
-        prefix=f".{path.name}.",
-        suffix=suffix if suffix is not None else path.suffix,
-    )
+    # A killed earlier write of this output (one writer per output at a time) left its temporary
+    # file behind; remove it so a restart leaves no stray hidden files.
+    suffix = suffix if suffix is not None else path.suffix
+    own_temp = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}{re.escape(suffix)}")
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*"):
+        if own_temp.fullmatch(stale.name):
+            stale.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600 files; outputs get the usual permissions
     os.close(fd)
     tmp_path = Path(tmp)
     try:

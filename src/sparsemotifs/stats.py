@@ -196,8 +196,16 @@ def prepare(levels: pd.DataFrame, motifs: pd.DataFrame) -> Prepared:
     m = motifs.assign(_levels_key=_levels_key(motifs["ensemble"]))
     m = m.merge(status, on=["_levels_key", "seed", "level"], how="left")
     diverged = m["status"] == "diverged"
+    # Counted from the levels table: the workflow never analyses a diverged network, so its
+    # motif rows do not exist (counting those would always give 0).
+    diverged_levels = levels.loc[levels["status"] == "diverged", ["ensemble", "seed", "level"]]
+    ensembles = pd.Series(motifs["ensemble"].unique())
+    per_ensemble = [
+        diverged_levels[diverged_levels["ensemble"] == key].assign(ensemble=ensemble)
+        for ensemble, key in zip(ensembles, _levels_key(ensembles), strict=True)
+    ]
     excluded = (
-        m[diverged]
+        pd.concat([diverged_levels.iloc[:0], *per_ensemble])
         .groupby(["ensemble", "level"])["seed"]
         .nunique()
         .rename("n_excluded_diverged")

@@ -87,7 +87,8 @@ def network_paths(metrics: pd.DataFrame, networks_dir: Path, source: str = "") -
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise InputError(
-            f"{source}: {len(missing)} network files listed as trained are missing, e.g. {missing[0]}"
+            f"{source}: {len(missing)} network files listed as trained are missing, e.g. "
+            f"{missing[0]}; delete {source or 'the metrics table'} and rerun to retrain its chunk"
         )
     return paths
 

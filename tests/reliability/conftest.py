@@ -7,6 +7,7 @@ uninterrupted reference run of the micro study (session fixture) backs the compa
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from tests.conftest import BIN, REPO, run_snakemake, snakemake_env
 
@@ -35,9 +37,10 @@ def results_dir(work: Path) -> Path:
 
 
 def run_study(work: Path, *extra: str, cores: int = 2, env: dict | None = None, timeout=600):
-    """The micro study in `work`, as a user runs it (exit status and output returned)."""
+    """The micro study in `work`, as a user runs it (exit status and output returned).
+    `extra` (targets, options) goes before --configfile, which takes every word after it."""
     return run_snakemake(
-        "--cores", str(cores), "--configfile", str(MICRO), *extra, cwd=work, env=env,
+        *extra, "--cores", str(cores), "--configfile", str(MICRO), cwd=work, env=env,
         timeout=timeout,
     )  # fmt: skip
 
@@ -45,7 +48,7 @@ def run_study(work: Path, *extra: str, cores: int = 2, env: dict | None = None, 
 def study_args(work: Path, *extra: str, cores: int = 2) -> list[str]:
     return [
         str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "--directory", str(work),
-        "--cores", str(cores), "--configfile", str(MICRO), *extra,
+        *extra, "--cores", str(cores), "--configfile", str(MICRO),
     ]  # fmt: skip
 
 
@@ -53,15 +56,15 @@ def run_until_paused(
     work: Path,
     pause: str,
     *extra: str,
+    jobs: int = 1,
     cores: int = 2,
     broken_atomic: bool = False,
     timeout: float = 180,
-) -> str:
-    """Start the study, SIGKILL Snakemake's whole process group once a job of `pause`
-    ("<subcommand>:<n>", see hooks/sitecustomize.py) is stuck in the middle of its n-th write.
-    Returns Snakemake's output up to the kill."""
+) -> tuple[str, list[str]]:
+    """Start the study and SIGKILL Snakemake's whole process group once `jobs` jobs of `pause`
+    ("<subcommand>:<n>", see hooks/sitecustomize.py) are stuck in the middle of their n-th
+    write. Returns Snakemake's output up to the kill and the files the paused jobs were writing."""
     marker = work / f".paused-{pause.replace(':', '-')}"
-    marker.unlink(missing_ok=True)
     env = snakemake_env(extra_path=HOOKS)
     env.update(SPARSEMOTIFS_TEST_PAUSE=pause, SPARSEMOTIFS_TEST_MARKER=str(marker))
     if broken_atomic:
@@ -78,7 +81,7 @@ def run_until_paused(
         )
         try:
             deadline = time.monotonic() + timeout
-            while not marker.exists():
+            while len(list(work.glob(marker.name + ".*"))) < jobs:
                 if proc.poll() is not None:
                     raise AssertionError(
                         f"the study ended (rc {proc.returncode}) before {pause} paused:\n"
@@ -87,14 +90,17 @@ def run_until_paused(
                 if time.monotonic() > deadline:
                     raise AssertionError(f"{pause} never paused:\n" + log_path.read_text()[-4000:])
                 time.sleep(0.05)
-            time.sleep(0.2)  # let jobs that are finishing right now get recorded (or not)
+            time.sleep(0.3)  # let jobs that are finishing right now get recorded (or not)
         finally:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    paused_pid = int(marker.read_text().split()[0])
-    _wait_gone(paused_pid)
-    marker.unlink()
-    return log_path.read_text()
+    paused = []
+    for path in sorted(work.glob(marker.name + ".*")):
+        pid, _, written = path.read_text().split()
+        _wait_gone(int(pid))
+        paused.append(written)
+        path.unlink()
+    return log_path.read_text(), paused
 
 
 def _wait_gone(pid: int, timeout: float = 10) -> None:
@@ -166,7 +172,13 @@ def result_files(results: Path) -> list[str]:
         "tables/*.csv", "networks/*/*.npz", "control_task/networks/*/*.npz", "data/*.npz",
         "data/simulation/*.parquet", "motifs/*/*/*.parquet", "train/*/*.csv", "summary.md",
     ]  # fmt: skip
-    return sorted(str(p.relative_to(results)) for pat in patterns for p in results.glob(pat))
+    found = (p for pat in patterns for p in results.glob(pat) if not p.name.startswith("."))
+    return sorted(str(p.relative_to(results)) for p in found)
+
+
+def temporary_leftovers(results: Path) -> list[str]:
+    """Hidden temporary files of atomic writes (a killed write leaves one behind)."""
+    return sorted(str(p.relative_to(results)) for p in results.rglob(".*") if p.is_file())
 
 
 def _table(path: Path) -> pd.DataFrame:
@@ -217,13 +229,11 @@ def unreadable_outputs(results: Path) -> list[str]:
                 pd.read_parquet(path)
             elif path.suffix == ".csv":
                 pd.read_csv(path)
+                if not path.read_text().endswith("\n"):
+                    raise ValueError("no final newline")
             elif path.suffix == ".json":
-                import json
-
                 json.loads(path.read_text())
             elif path.suffix == ".yaml":
-                import yaml
-
                 yaml.safe_load(path.read_text())
         except Exception as exc:  # noqa: BLE001 - any failure means a partial file
             bad.append(f"{path.relative_to(results)}: {type(exc).__name__}")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sparsemotifs.io import InputError, load_npz, save_npz
+from sparsemotifs.io import load_npz, save_npz
 
 
 def level_path(out_dir: str | Path, seed: int, level: int) -> Path:
@@ -42,14 +42,14 @@ def save_level(
 
 
 def load_masks(path: str | Path) -> list[np.ndarray]:
-    """The weight masks mask_0 ... mask_{L-1} of a level file, as bool arrays."""
-    data = load_npz(path)
-    masks = []
-    while f"mask_{len(masks)}" in data:
-        masks.append(data[f"mask_{len(masks)}"].astype(bool))
-    if not masks:
-        raise InputError(f"{path}: no mask_0 array; not a network level file")
-    return masks
+    """The weight masks mask_0 ... mask_{L-1} of a level file, as bool arrays.
+
+    Validated like the motif commands' input (0/1 values, matching layer sizes), so a damaged
+    file is refused with its name and problem instead of being read as something else.
+    """
+    from sparsemotifs.motifs.graph import graph_from_arrays
+
+    return list(graph_from_arrays(load_npz(path), path).blocks)
 
 
 def dead_output_nodes(masks: Sequence[np.ndarray]) -> np.ndarray:

@@ -3,10 +3,11 @@ that has this folder on PYTHONPATH (Snakemake and the `sparsemotifs` jobs it sta
 
 SPARSEMOTIFS_TEST_PAUSE="<subcommand>:<n>" stops a `sparsemotifs <subcommand>` process in the
 middle of its n-th atomic write: the file being written holds half of its bytes, the marker
-file SPARSEMOTIFS_TEST_MARKER is created and the process sleeps, so that a test can SIGKILL
+file SPARSEMOTIFS_TEST_MARKER.<pid> is created and the process sleeps, so that a test can SIGKILL
 the run at a known point. SPARSEMOTIFS_TEST_BROKEN_ATOMIC=1 replaces io.atomic_path by an
-in-place writer (the deliberately broken variant the atomic-output check must catch).
-Without these variables nothing is changed.
+in-place writer (the deliberately broken variant the atomic-output check must catch);
+SPARSEMOTIFS_TEST_SKIP_SEMANTICS=1 is described at its code below. Without these variables
+nothing is changed.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _install(command: str, nth: int, marker: str, broken_atomic: bool) -> None:
             if writes[0] == nth:
                 data = Path(tmp).read_bytes()
                 Path(tmp).write_bytes(data[: len(data) // 2])
-                Path(marker).write_text(f"{os.getpid()} {command} {path}\n")
+                Path(f"{marker}.{os.getpid()}").write_text(f"{os.getpid()} {command} {path}\n")
                 time.sleep(float(os.environ.get("SPARSEMOTIFS_TEST_PAUSE_S", "120")))
                 raise SystemExit(f"test pause of {command} was not killed")
 
@@ -58,3 +59,12 @@ if _spec and os.path.basename(sys.argv[0]) == "sparsemotifs":
             os.environ["SPARSEMOTIFS_TEST_MARKER"],
             os.environ.get("SPARSEMOTIFS_TEST_BROKEN_ATOMIC") == "1",
         )
+
+# SPARSEMOTIFS_TEST_SKIP_SEMANTICS=1: Snakemake's process skips the package's semantic config
+# checks (the broken variant the bad-configuration check must catch).
+if os.environ.get("SPARSEMOTIFS_TEST_SKIP_SEMANTICS") == "1" and os.path.basename(
+    sys.argv[0]
+).startswith("snakemake"):
+    from sparsemotifs import config as _config
+
+    _config.check_semantics = lambda cfg: None
