@@ -89,6 +89,15 @@ def _require(df: pd.DataFrame, columns: Iterable[str], source: str) -> None:
         raise InputError(f"{source}: missing column(s) {', '.join(repr(c) for c in missing)}")
 
 
+def _seed_level_as_int(df: pd.DataFrame, source: str) -> None:
+    """seed and level are the join keys of every table: integers, never empty."""
+    _as_numeric(df, ["seed", "level"], source)
+    if df[["seed", "level"]].isna().any().any():
+        raise InputError(f"{source}: columns 'seed' and 'level' must not be empty")
+    df["seed"] = df["seed"].astype(np.int64)
+    df["level"] = df["level"].astype(np.int64)
+
+
 def validate_levels(df: pd.DataFrame, source: str = "levels table") -> pd.DataFrame:
     """Check the levels contract and normalise dtypes; adds `ensemble` = trained if absent."""
     _require(df, LEVELS_COLUMNS, source)
@@ -96,11 +105,7 @@ def validate_levels(df: pd.DataFrame, source: str = "levels table") -> pd.DataFr
     if "ensemble" not in df.columns:
         df["ensemble"] = "trained"
     df["ensemble"] = df["ensemble"].astype(str)
-    _as_numeric(df, ["seed", "level"], source)
-    if df[["seed", "level"]].isna().any().any():
-        raise InputError(f"{source}: columns 'seed' and 'level' must not be empty")
-    df["seed"] = df["seed"].astype(np.int64)
-    df["level"] = df["level"].astype(np.int64)
+    _seed_level_as_int(df, source)
     _as_numeric(df, ["cut_fraction", "weights_kept", "loss_train", "loss_val", "loss_test"], source)
     df["status"] = df["status"].astype(str).str.strip()
     bad = ~df["status"].isin(["ok", "diverged"])
@@ -131,11 +136,7 @@ def validate_motifs(df: pd.DataFrame, source: str = "motifs table") -> pd.DataFr
     df = df.copy()
     for column in ["ensemble", "null", "motif"]:
         df[column] = df[column].astype(str).str.strip()
-    _as_numeric(df, ["seed", "level"], source)
-    if df[["seed", "level"]].isna().any().any():
-        raise InputError(f"{source}: columns 'seed' and 'level' must not be empty")
-    df["seed"] = df["seed"].astype(np.int64)
-    df["level"] = df["level"].astype(np.int64)
+    _seed_level_as_int(df, source)
     _as_numeric(df, ["count", "null_mean", "null_sd", "z", "p"], source)
     if "layer" in df.columns:
         _as_numeric(df, ["layer"], source)

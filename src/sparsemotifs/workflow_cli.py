@@ -21,6 +21,7 @@ import yaml
 from sparsemotifs import __version__
 from sparsemotifs.config import parse_json_arg, validate_config
 from sparsemotifs.io import InputError, atomic_path, read_table, write_table
+from sparsemotifs.training.storage import level_path
 
 # Which package modules each workflow stage runs: editing them reruns that stage
 # (Snakemake tracks params, not imported code, so rules pass this fingerprint as a param).
@@ -81,7 +82,7 @@ def network_paths(metrics: pd.DataFrame, networks_dir: Path, source: str = "") -
             raise InputError(f"{source or 'metrics table'}: missing column '{col}'")
     rows = metrics[metrics["status"] == "ok"].sort_values(["seed", "level"])
     paths = [
-        networks_dir / f"seed{int(s)}" / f"level{int(k)}.npz"
+        level_path(networks_dir, int(s), int(k))
         for s, k in zip(rows["seed"], rows["level"], strict=True)
     ]
     missing = [str(p) for p in paths if not p.exists()]
