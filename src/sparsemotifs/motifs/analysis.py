@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sparsemotifs.motifs.counts import CONNECTED_PAIRS, MOTIFS, count_batch, count_motifs
+from sparsemotifs.motifs.counts import MOTIFS, PUBLISHED_CONVENTIONS, count_batch, count_motifs
 from sparsemotifs.motifs.exact import FixedCountModel
 from sparsemotifs.motifs.graph import LayeredGraph
+from sparsemotifs.motifs.reference import sample_reference
 from sparsemotifs.motifs.samplers import (
     DEFAULT_MIN1_MOVES_PER_EDGE,
     DEFAULT_SWITCHES_PER_EDGE,
@@ -21,7 +22,7 @@ from sparsemotifs.motifs.stats import FIXED_BY_NULL, NULLS, empirical_p, summary
 
 # Samples drawn together, per null; fixed so results never depend on how R is split. Small
 # batches keep the degree sampler's random access in cache; the min1 chain is overhead-bound.
-SAMPLE_CHUNK = {"fixed_count": 250, "fixed_count_min1": 1000, "degree": 32}
+SAMPLE_CHUNK = {"fixed_count": 250, "fixed_count_min1": 1000, "degree": 32, "reference": 64}
 _NULL_CODE = {name: i for i, name in enumerate(NULLS)}
 
 
@@ -50,6 +51,7 @@ def sample_null_counts(
     min1_moves_per_edge: float = DEFAULT_MIN1_MOVES_PER_EDGE,
     bias_only_live: bool = True,
     connected_pairs: bool = False,
+    output_width: int | None = None,
 ) -> dict[str, np.ndarray]:
     """motif -> (samples, positions) int64 counts of graphs drawn from a sampled null."""
     parts = []
@@ -64,6 +66,8 @@ def sample_null_counts(
             )
         elif null == "degree":
             blocks, bias = sample_degree(graph, r, rng, switches_per_edge)
+        elif null == "reference":
+            blocks, bias = sample_reference(graph, r, rng, output_width)
         else:
             raise ValueError(f"unknown null model {null!r}; choose from {', '.join(NULLS)}")
         for s in range(0, r, 64):  # count in small batches: Gram matrices are (64, n, n)
@@ -88,13 +92,16 @@ def analyse(
     min1_moves_per_edge: float = DEFAULT_MIN1_MOVES_PER_EDGE,
     bias_only_live: bool = True,
     connected_pairs: bool = False,
+    output_width: int | None = None,
 ) -> NullResult:
     """Compare a (live) graph's counts with a null model.
 
     fixed_count uses the exact closed-form moments unless `exact=False` (then its uniform
     sampler); the other nulls are sampled `samples` times. `connected_pairs` adds the
-    reference study's chain statistic (connected endpoint pairs) to the results, always from
-    `samples` draws of the null (no closed form), for side-by-side comparison with the paper.
+    reference study's counting conventions (PUBLISHED_CONVENTIONS: connected endpoint pairs,
+    its 3rd-order converging count) to the results, always from `samples` draws of the null (no
+    closed form), for side-by-side comparison with the paper. `output_width` (reference null
+    only) restores the output nodes the reference kept although dead (the file's output width).
     """
     if null not in NULLS:
         raise ValueError(f"unknown null model {null!r}; choose from {', '.join(NULLS)}")
@@ -107,6 +114,7 @@ def analyse(
         "switches_per_edge": switches_per_edge,
         "min1_moves_per_edge": min1_moves_per_edge,
         "bias_only_live": bias_only_live,
+        "output_width": output_width if null == "reference" else None,
     }
     use_exact = null == "fixed_count" if exact is None else exact
     total: dict[str, dict] = {}
@@ -124,12 +132,12 @@ def analyse(
             ]
         if connected_pairs:
             sampled = sample_null_counts(graph, null, samples, rng, connected_pairs=True, **options)
-            _sampled_rows(observed, sampled, CONNECTED_PAIRS, fixed, total, per_layer)
+            _sampled_rows(observed, sampled, PUBLISHED_CONVENTIONS, fixed, total, per_layer)
         return NullResult(null, total, per_layer, 0)
     sampled = sample_null_counts(
         graph, null, samples, rng, connected_pairs=connected_pairs, **options
     )
-    names = MOTIFS + (CONNECTED_PAIRS if connected_pairs else ())
+    names = MOTIFS + (PUBLISHED_CONVENTIONS if connected_pairs else ())
     _sampled_rows(observed, sampled, names, fixed, total, per_layer)
     return NullResult(null, total, per_layer, samples)
 

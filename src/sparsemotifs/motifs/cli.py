@@ -20,7 +20,7 @@ import pandas as pd
 from sparsemotifs.config import parse_json_arg, validate_section
 from sparsemotifs.io import InputError, write_table
 from sparsemotifs.motifs.analysis import analyse, null_seed
-from sparsemotifs.motifs.counts import CONNECTED_PAIRS, MOTIFS, count_motifs
+from sparsemotifs.motifs.counts import MOTIFS, PUBLISHED_CONVENTIONS, count_motifs
 from sparsemotifs.motifs.graph import LayeredGraph, load_graph, randomize_masks, strip_dead
 from sparsemotifs.motifs.stats import NULLS, nan_to_none, significance_profile
 
@@ -84,6 +84,7 @@ def run_zscore(args: argparse.Namespace) -> int:
             switches_per_edge=args.switches_per_edge,
             bias_only_live=args.bias_only_live,
             connected_pairs=args.connected_pairs,
+            output_width=graph.widths[-1] if graph.n_blocks else None,
         )
         lines.append(_json_line(res.total))
     sys.stdout.write("".join(line + "\n" for line in lines))
@@ -126,7 +127,9 @@ def analyse_file_rows(
             switches_per_edge=params["degree_switches_per_edge"],
             min1_moves_per_edge=params["min1_moves_per_edge"],
             bias_only_live=params["bias_only_live"],
-            connected_pairs=params["connected_pairs_z"],
+            # the published method scores the published counting conventions
+            connected_pairs=params["connected_pairs_z"] or null == "reference",
+            output_width=graph.widths[-1] if graph.n_blocks else None,
         )
         sp = significance_profile({m: res.total[m]["z"] for m in MOTIFS})
         extra = {
@@ -140,7 +143,7 @@ def analyse_file_rows(
             rows.append({**key, "null": null, "motif": m, **res.total[m], "sp": sp[m], **extra})
             for layer, entry in enumerate(res.per_layer[m]):
                 layer_rows.append({**key, "null": null, "layer": layer, "motif": m, **entry})
-        for m in CONNECTED_PAIRS:  # the paper's chain statistic, not a motif: no SP
+        for m in PUBLISHED_CONVENTIONS:  # the paper's counting conventions, not motifs: no SP
             if m in res.total:
                 rows.append(
                     {**key, "null": null, "motif": m, **res.total[m], "sp": math.nan, **extra}
@@ -201,7 +204,8 @@ def register(sub) -> None:
         "motifs",
         help="motif counts, null models and z-scores of pruned networks",
         description="Exact motif counts of layered masks and their z-scores against null models "
-        "(fixed_count: exact moments; fixed_count_min1, degree: sampled).",
+        "(fixed_count: exact moments; fixed_count_min1, degree: sampled; reference: the reference "
+        "study's own generator, to reproduce its published z-scores, never a default).",
     )
     actions = p.add_subparsers(dest="motifs_action", metavar="ACTION", required=True)
 
@@ -226,7 +230,8 @@ def register(sub) -> None:
     z.add_argument(
         "--connected-pairs",
         action="store_true",
-        help="add connected_pairs_2/3 (the reference study's chain statistic), always sampled",
+        help="add the reference study's counting conventions (connected_pairs_2/3, its chain "
+        "statistic; converging_3_as_published), always sampled",
     )
     z.add_argument("--json", action="store_true", help="JSON lines output (the only format)")
     z.set_defaults(func=_zscore_with_defaults)

@@ -25,6 +25,10 @@ MOTIFS = (
     "bi_parallel",
 )
 CONNECTED_PAIRS = ("connected_pairs_2", "connected_pairs_3")
+# The reference study's counting conventions where they differ from the motif definitions
+# (paper_protocol.md, defect 1): connected endpoint pairs for chains, and its 3rd-order
+# converging count, sum of C(in-degree, 2) over nodes with in-degree >= 3, under its own name.
+PUBLISHED_CONVENTIONS = CONNECTED_PAIRS + ("converging_3_as_published",)
 # Number of consecutive blocks a motif spans; positions run over 0 .. n_blocks - span.
 SPAN = {
     "edges": 1,
@@ -38,6 +42,7 @@ SPAN = {
     "bi_parallel": 2,
     "connected_pairs_2": 2,
     "connected_pairs_3": 3,
+    "converging_3_as_published": 1,
 }
 _EXACT_LIMIT = 2**24  # float32 represents every integer below this exactly
 
@@ -80,7 +85,8 @@ def count_batch(
 ) -> dict[str, np.ndarray]:
     """Counts for R graphs: blocks[l] (R, n_l, n_{l+1}) bool, bias[l] (R, n_{l+1}) or None.
 
-    Returns motif -> int64 array (R, n_positions).
+    Returns motif -> int64 array (R, n_positions); `connected_pairs` adds the reference study's
+    conventions (PUBLISHED_CONVENTIONS).
     """
     n_blocks = len(blocks)
     r = blocks[0].shape[0] if n_blocks else 1
@@ -91,7 +97,7 @@ def count_batch(
     main_out = [w.sum(axis=2).astype(np.int64) for w in main]  # (R, n_l), no bias row
 
     res: dict[str, list[np.ndarray]] = {
-        k: [] for k in MOTIFS + (CONNECTED_PAIRS if connected_pairs else ())
+        k: [] for k in MOTIFS + (PUBLISHED_CONVENTIONS if connected_pairs else ())
     }
     for li in range(n_blocks):
         a = full[li]
@@ -100,6 +106,11 @@ def count_batch(
         res["diverging_3"].append(_choose3(out_deg[li]).sum(axis=1))
         res["converging_2"].append(_choose2(in_deg[li]).sum(axis=1))
         res["converging_3"].append(_choose3(in_deg[li]).sum(axis=1))
+        if connected_pairs:
+            wide = in_deg[li] >= 3
+            res["converging_3_as_published"].append(
+                np.where(wide, _choose2(in_deg[li]), 0).sum(axis=1)
+            )
         # bi_fan: sum over unordered source pairs of C(common targets, 2); use the smaller Gram.
         if a.shape[1] <= a.shape[2]:
             gram, diag, inner = a @ a.transpose(0, 2, 1), out_deg[li], a.shape[2]

@@ -13,7 +13,7 @@ import numpy as np
 
 from sparsemotifs.motifs.counts import MOTIFS
 
-NULLS = ("fixed_count", "fixed_count_min1", "degree")
+NULLS = ("fixed_count", "fixed_count_min1", "degree", "reference")
 # Counts that a null holds fixed by construction: their z is undefined.
 FIXED_BY_NULL = {
     "fixed_count": frozenset({"edges"}),
@@ -21,6 +21,9 @@ FIXED_BY_NULL = {
     "degree": frozenset(
         {"edges", "diverging_2", "converging_2", "chain_2", "diverging_3", "converging_3"}
     ),
+    # the reference study's generator does not hold even the edge count fixed (its empty-block
+    # defect); where the count does not vary its sd is 0 and z is NaN anyway
+    "reference": frozenset(),
 }
 _REL_TOL = 1e-6  # a spread below this (relative to the mean) is rounding noise of a fixed count
 

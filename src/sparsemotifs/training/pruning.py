@@ -4,7 +4,10 @@ Level k removes schedule[k-1] of each layer's ORIGINAL weight count: the layer k
 round((1-f) * n) weights, chosen by magnitude among those still alive (a pruned weight can never
 come back, unlike the reference code which re-ranked raw weights). Ties are broken by position
 (stable sort), so the result is deterministic. Biases, if pruned, get their own cut: the same
-fraction of the layer's biases by bias magnitude.
+fraction of the layer's biases by bias magnitude. `bias_cutoff="weight"` reproduces the reference
+code's defect instead: a bias survives only if its magnitude reaches the layer's weight cutoff
+(the smallest surviving |weight| of the layer, of all layers with scope global); biases are far
+smaller than the weights they sit beside, so at high cut fractions almost all of them go.
 """
 
 from __future__ import annotations
@@ -28,6 +31,30 @@ def _top_mask(values: torch.Tensor, alive: torch.Tensor, keep: int) -> torch.Ten
     new = torch.zeros_like(alive)
     new.scatter_(1, order[:, :keep], True)
     return new & alive  # never resurrects: only alive entries can be among the top ones
+
+
+def _weight_cutoffs(layout: Layout, params: torch.Tensor, masks: torch.Tensor, scope: str):
+    """Per layer, (K,) smallest surviving |weight| (+inf where none survives)."""
+    cuts = []
+    for li in range(layout.n_layers):
+        p = layout.view(params, "weight", li).reshape(layout.k, -1)
+        m = layout.view(masks, "weight", li).reshape(layout.k, -1).bool()
+        cuts.append(torch.where(m, p.abs(), torch.full_like(p, math.inf)).min(dim=1).values)
+    if scope == "global" and cuts:
+        low = torch.stack(cuts).min(dim=0).values
+        cuts = [low] * len(cuts)
+    return cuts
+
+
+def _prune_biases_at_weight_cutoff(
+    layout: Layout, params: torch.Tensor, masks: torch.Tensor, scope: str
+) -> None:
+    """The reference defect: keep a surviving bias iff |bias| >= its layer's weight cutoff."""
+    for li, cut in enumerate(_weight_cutoffs(layout, params, masks, scope)):
+        p = layout.view(params, "bias", li).reshape(layout.k, -1)
+        m = layout.view(masks, "bias", li).reshape(layout.k, -1)
+        keep = m.bool() & (p.abs() >= cut[:, None])
+        m.copy_(keep.to(m.dtype))
 
 
 def _prune_blocks(
@@ -67,9 +94,18 @@ def prune(
     *,
     scope: str = "layer",
     prune_biases: bool = True,
+    bias_cutoff: str = "own",
 ) -> None:
-    """Shrink `masks` in place to cut fraction `fraction`; zero pruned params. Flat buffers."""
+    """Shrink `masks` in place to cut fraction `fraction`; zero pruned params. Flat buffers.
+
+    bias_cutoff: "own" (the biases' own magnitude ranking) or "weight" (the reference defect).
+    """
     _prune_blocks(layout, params, masks, "weight", fraction, scope)
     if prune_biases:
-        _prune_blocks(layout, params, masks, "bias", fraction, scope)
+        if bias_cutoff == "own":
+            _prune_blocks(layout, params, masks, "bias", fraction, scope)
+        elif bias_cutoff == "weight":
+            _prune_biases_at_weight_cutoff(layout, params, masks, scope)
+        else:
+            raise ValueError(f"unknown bias_cutoff {bias_cutoff!r}; choose own or weight")
     params.mul_(masks)

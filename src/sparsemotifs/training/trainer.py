@@ -332,6 +332,7 @@ class EnsembleTrainer:
                 fraction,
                 scope=self.pruning["scope"],
                 prune_biases=bool(self.pruning["prune_biases"]),
+                bias_cutoff=self.pruning.get("bias_cutoff", "own"),
             )
             work.exp_avg.mul_(work.masks)  # a pruned weight's Adam moments are cleared
             work.exp_avg_sq.mul_(work.masks)
@@ -358,6 +359,8 @@ class EnsembleTrainer:
     ) -> dict[int, dict]:
         """Train the members until each stops; returns per network steps/stop reason/time."""
         rule = self.stopping["rule"]
+        if level == 0 and not self.training.get("dense_early_stopping", True):
+            rule = "none"  # the reference's dense pass: only the step/pass caps end it
         check_every = int(self.stopping["check_every"])
         window = int(self.stopping["window"])
         n_val = len(self.x["val"])
