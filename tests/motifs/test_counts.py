@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from math import comb
 
 import numpy as np
@@ -9,7 +10,12 @@ import pytest
 
 from sparsemotifs.motifs.counts import MOTIFS, SPAN, count_batch, count_motifs
 from sparsemotifs.motifs.graph import LayeredGraph
-from tests.motifs.helpers import brute_force_counts, connected_pairs_brute, random_graph
+from tests.motifs.helpers import (
+    brute_force_counts,
+    connected_pairs_brute,
+    nodes_and_edges,
+    random_graph,
+)
 
 
 @pytest.mark.parametrize("bias", [False, True])
@@ -28,8 +34,20 @@ def test_counts_match_brute_force_on_random_small_graphs(bias):
         for hops, name in ((2, "connected_pairs_2"), (3, "connected_pairs_3")):
             ref_cp = connected_pairs_brute(graph, hops)
             assert list(got[name]) == [ref_cp[p] for p in range(got[name].size)]
+        assert list(got["converging_3_as_published"]) == _published_converging_3(graph)
         n_checked += any(got[m].sum() for m in MOTIFS)
     assert n_checked > 50  # most graphs are non-trivial
+
+
+def _published_converging_3(graph):
+    """The reference study's count, from the explicit edge list: per block, C(d, 2) summed over
+    targets whose in-degree d (bias edges included) is at least 3."""
+    _, edges = nodes_and_edges(graph)
+    out = []
+    for li in range(graph.n_blocks):
+        deg = Counter(t for s, t in edges if s[0] == li)
+        out.append(sum(comb(d, 2) for d in deg.values() if d >= 3))
+    return out
 
 
 def test_counts_on_wider_graphs_with_bias_and_isolated_nodes():
@@ -81,6 +99,9 @@ def _complete_closed_forms(widths, bias):
         "bi_parallel": sum(src[li] * comb(n[li + 1], 2) * n[li + 2] for li in range(nb - 1)),
         "connected_pairs_2": sum(src[li] * n[li + 2] for li in range(nb - 1)),
         "connected_pairs_3": sum(src[li] * n[li + 3] for li in range(nb - 2)),
+        "converging_3_as_published": sum(
+            n[li + 1] * comb(src[li], 2) for li in range(nb) if src[li] >= 3
+        ),
     }
 
 

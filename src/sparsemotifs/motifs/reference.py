@@ -32,6 +32,7 @@ from sparsemotifs.motifs.graph import LayeredGraph
 
 Batch = tuple[list[np.ndarray], list[np.ndarray | None]]
 
+
 def _uniform_cells(occupied: np.ndarray, k: np.ndarray, rng: np.random.Generator) -> None:
     """Per sample r of (R, cells) bool: set k[r] uniformly chosen empty cells, in place.
 
