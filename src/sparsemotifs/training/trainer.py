@@ -33,6 +33,7 @@ from sparsemotifs import SparsemotifsError
 from sparsemotifs.dataset import SPLITS, TrainingData
 from sparsemotifs.io import atomic_path
 from sparsemotifs.training.adam import adam_step
+from sparsemotifs.training.compact_eval import compact_split_squared_errors
 from sparsemotifs.training.ensemble import (
     Layout,
     initial_parameters,
@@ -479,12 +480,15 @@ class EnsembleTrainer:
     ) -> dict[int, dict[str, list[float]]]:
         idx = torch.tensor(members, dtype=torch.long, device=self.device)
         params = _gather(self.layout, state.params, idx)
+        masks = _gather(self.layout, state.masks, idx)
         sub = self.layout.subset(len(members))
         out: dict[int, dict[str, list[float]]] = {k: {} for k in members}
         for split in SPLITS:
-            sse = split_squared_errors(
+            # pruned networks on their live units only (float-rounding equal, compact_eval.py)
+            sse = compact_split_squared_errors(
                 sub,
                 params,
+                masks,
                 self.x[split],
                 self.y[split],
                 self.activation,
