@@ -97,6 +97,33 @@ def eval_cost(data, k: int, repeats: int):
     return min(r[0] for r in runs) * scale, min(r[1] for r in runs) * scale
 
 
+def compact_eval_ratio(path, rows: int, repeats: int):
+    """Dense vs live-unit evaluation of one real pruned network (e.g. the shared 2022 network)."""
+    from sparsemotifs.io import load_npz
+    from sparsemotifs.training.compact_eval import compact_split_squared_errors
+    from sparsemotifs.training.ensemble import Layout, split_squared_errors
+
+    arrays = load_npz(path)
+    layout = Layout(tuple(WIDTHS), 1)
+    params, masks = torch.zeros(layout.size), torch.zeros(layout.size)
+    for li in range(layout.n_layers):
+        for kind, p_key, m_key in (("weight", "weight", "mask"), ("bias", "bias", "bias_mask")):
+            layout.view(masks, kind, li)[0] = torch.as_tensor(arrays[f"{m_key}_{li}"] != 0)
+            values = torch.as_tensor(arrays[f"{p_key}_{li}"], dtype=torch.float32)
+            layout.view(params, kind, li)[0] = values * layout.view(masks, kind, li)[0]
+    data = synthetic_data(rows)
+    x, y = torch.as_tensor(data.x["train"]), torch.as_tensor(data.y["train"])
+    t_dense = min(
+        timed(lambda: split_squared_errors(layout, params, x, y, "tanh", 4096))[0]
+        for _ in range(repeats)
+    )
+    t_compact = min(
+        timed(lambda: compact_split_squared_errors(layout, params, masks, x, y, "tanh", 4096))[0]
+        for _ in range(repeats)
+    )
+    return t_dense, t_compact
+
+
 def prune_cost(data, k: int):
     trainer = make_trainer(data, k, 10, "none")
     state = trainer._initial_state()
@@ -155,6 +182,18 @@ def main() -> None:
         f"full-split evaluation: {ew:.3f} s wall / {ec:.3f} s cpu per 1e5 rows per network; "
         f"pruning: {pw:.3f} / {pc:.3f} s per network and level"
     )
+
+    from sparsemotifs.published_data import network_path
+
+    net93 = network_path(0.93)
+    if net93 is not None:
+        t_dense, t_compact = compact_eval_ratio(net93, args.eval_rows, args.repeats)
+        print(
+            f"evaluation of the shared 2022 network at 93 % ({args.eval_rows} rows): dense "
+            f"{t_dense:.3f} s, live units only {t_compact:.3f} s; ratio {t_dense / t_compact:.1f}x"
+        )
+    else:
+        print("shared 2022 network absent: no live-unit evaluation timing")
 
     # ---------------------------------------------------------------- cost model
     k = args.ks[-1]
