@@ -216,3 +216,30 @@ def test_cli_reference_null_on_a_network_file(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out) == first  # deterministic
     for m in ("bi_fan", "connected_pairs_2", "connected_pairs_3", "converging_3_as_published"):
         assert first[m]["null_sd"] is not None
+
+
+def test_table_rows_under_the_reference_null(tmp_path):
+    """The workflow's table: the reference null always scores the published conventions."""
+    import pandas as pd
+
+    from sparsemotifs.cli import main
+
+    rng = np.random.default_rng(11)
+    widths = [10, 12, 12, 12, 5, 7]
+    arrays = {
+        f"mask_{li}": (rng.random((widths[li], widths[li + 1])) < 0.5).astype(np.uint8)
+        for li in range(5)
+    }
+    path = tmp_path / "seed3" / "level2.npz"
+    path.parent.mkdir()
+    np.savez(path, **arrays)
+    out = tmp_path / "t.csv"
+    params = json.dumps({"samples": 20})  # connected_pairs_z off
+    argv = ["motifs", "table", str(path), "--ensemble", "e", "--null", "reference"]
+    argv += ["--null", "fixed_count", "--params", params, "--out", str(out)]
+    assert main(argv) == 0
+    df = pd.read_csv(out).set_index(["null", "motif"])
+    for m in PUBLISHED_CONVENTIONS:
+        assert np.isfinite(df.loc[("reference", m), "null_sd"]), m
+        assert np.isnan(df.loc[("fixed_count", m), "z"]), m  # counts only, as before
+    assert df.loc[("reference", "bi_fan"), "samples"] == 20
