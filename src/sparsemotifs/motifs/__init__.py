@@ -4,13 +4,14 @@ graph     masks -> LayeredGraph, validation, removal of dead nodes (`strip_dead`
 counts    exact counts of every motif, per layer position, for one graph or a batch
 exact     closed-form mean/covariance of every count under the layered fixed-count null
 samplers  fixed_count, fixed_count_min1 and degree-preserving null samplers
+reference the reference study's own random-network generator (the `reference` null)
 stats     z, empirical p, significance profile
 analysis  one graph against one null (`analyse`)
 cli       `sparsemotifs motifs {count,zscore,table}`
 """
 
 from sparsemotifs.motifs.analysis import NullResult, analyse, null_seed
-from sparsemotifs.motifs.counts import CONNECTED_PAIRS, MOTIFS, count_motifs
+from sparsemotifs.motifs.counts import CONNECTED_PAIRS, MOTIFS, PUBLISHED_CONVENTIONS, count_motifs
 from sparsemotifs.motifs.exact import FixedCountModel
 from sparsemotifs.motifs.graph import LayeredGraph, LiveReport, load_graph, strip_dead
 from sparsemotifs.motifs.stats import FIXED_BY_NULL, NULLS, significance_profile
@@ -20,6 +21,7 @@ __all__ = [
     "FIXED_BY_NULL",
     "MOTIFS",
     "NULLS",
+    "PUBLISHED_CONVENTIONS",
     "FixedCountModel",
     "LayeredGraph",
     "LiveReport",
