@@ -17,11 +17,11 @@ from sparsemotifs import SparsemotifsError, __version__
 COMMAND_MODULES = [
     "sparsemotifs.config_cli",
     "sparsemotifs.flight.cli",
-    "sparsemotifs.dataset",
+    "sparsemotifs.dataset.cli",
     "sparsemotifs.workflow_cli",
     "sparsemotifs.training.cli",
     "sparsemotifs.motifs.cli",
-    "sparsemotifs.report_cli",
+    "sparsemotifs.report.cli",
 ]
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sparsemotifs.cli import main
-from sparsemotifs.dataset import SIMULATION_COLUMNS
+from sparsemotifs.contracts.tables import SIMULATION_COLUMNS
 
 FAST = '{"rtol": 1e-6}'
 

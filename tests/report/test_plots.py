@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sparsemotifs import plots, published, stats
+from sparsemotifs import convergence as stats
+from sparsemotifs.contracts.names import MOTIFS
+from sparsemotifs.report import plots, published
 
 
 def _check_files(out_dir):
@@ -71,6 +73,6 @@ def test_selected_share_sums_to_one_and_matches_paper(synthetic):
 def test_published_data_is_consistent():
     assert sum(published.OPTIMAL_LEVEL_COUNTS.values()) == published.OPTIMAL_LEVEL_TOTAL
     table = published.published_z_table()
-    assert set(table.motif) <= set(stats.MOTIFS)
+    assert set(table.motif) <= set(MOTIFS)
     assert table.set_index("motif").loc["bi_parallel", "mean"] == 27.4
     assert pd.isna(table.set_index("motif").loc["chain_3", "mean"])

@@ -21,11 +21,9 @@ rule motifs:
         settings=section("motifs"),
         networks=lambda wildcards: networks_dir(wildcards.ensemble),
         randomize=lambda wildcards: (
-            f"--randomize-masks {CFG['motifs']['seed']}"
-            if wildcards.ensemble == "random_pruned"
-            else ""
+            "--derive random_masks" if wildcards.ensemble == "random_pruned" else ""
         ),
-        code=code_fingerprint("motifs"),
+        code=code_fingerprint("networks", "motifs table"),
     shell:
         "files=$(sparsemotifs networks list {input.metrics} --dir {params.networks}) 2> {log}"
         " && sparsemotifs motifs table $files --ensemble {wildcards.ensemble}"

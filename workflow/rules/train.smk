@@ -43,7 +43,7 @@ rule select:
     params:
         settings=settings("selection"),
         networks=networks_dir("trained"),
-        code=code_fingerprint("train"),
+        code=code_fingerprint("select"),
     shell:
         "sparsemotifs select {input.metrics} --networks-dir {params.networks}"
         " --params {params.settings:q} --out {output} > {log} 2>&1"
@@ -59,4 +59,4 @@ use rule select as select_control_task with:
     params:
         settings=settings("selection"),
         networks=networks_dir("control_task"),
-        code=code_fingerprint("train"),
+        code=code_fingerprint("select"),

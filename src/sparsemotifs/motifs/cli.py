@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import sys
 from pathlib import Path
 
@@ -18,20 +17,15 @@ import numpy as np
 import pandas as pd
 
 from sparsemotifs.config import parse_json_arg, validate_section
+from sparsemotifs.contracts.network import parse_seed_level
+from sparsemotifs.contracts.tables import MOTIF_TABLE_COLUMNS as TABLE_COLUMNS
+from sparsemotifs.contracts.tables import PER_LAYER_COLUMNS
 from sparsemotifs.io import InputError, write_table
 from sparsemotifs.motifs.analysis import analyse, null_seed
 from sparsemotifs.motifs.counts import CONNECTED_PAIRS, MOTIFS, count_motifs
-from sparsemotifs.motifs.graph import LayeredGraph, load_graph, randomize_masks, strip_dead
+from sparsemotifs.motifs.derive import DERIVATIONS, derive
+from sparsemotifs.motifs.graph import LayeredGraph, load_graph, strip_dead
 from sparsemotifs.motifs.stats import NULLS, nan_to_none, significance_profile
-
-_PATH_SEED_LEVEL = re.compile(r"seed(\d+)[/\\]level(\d+)\.npz$")
-TABLE_COLUMNS = [
-    "ensemble", "seed", "level", "null", "motif", "count", "null_mean", "null_sd", "z", "p", "sp",
-    "live_nodes", "live_edges", "dead_outputs", "constant_outputs", "samples",
-]  # fmt: skip
-PER_LAYER_COLUMNS = [
-    "ensemble", "seed", "level", "null", "layer", "motif", "count", "null_mean", "null_sd", "z", "p",
-]  # fmt: skip
 
 
 def prepare_graph(
@@ -90,27 +84,24 @@ def run_zscore(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_seed_level(path: str | Path) -> tuple[int, int]:
-    match = _PATH_SEED_LEVEL.search(str(path))
-    if not match:
-        raise InputError(f"{path}: path must end in seed<seed>/level<k>.npz to give seed and level")
-    return int(match.group(1)), int(match.group(2))
-
-
 def analyse_file_rows(
     path: str | Path,
     *,
     ensemble: str,
     nulls: list[str],
     params: dict,
-    randomize_seed: int | None = None,
+    derivation: str | None = None,
     graph: LayeredGraph | None = None,
 ) -> tuple[list[dict], list[dict]]:
-    """Tidy rows (summary, per layer) of one file under each null; params = `motifs` section."""
+    """Tidy rows (summary, per layer) of one file under each null; params = `motifs` section.
+
+    With `derivation`, the file's network is first replaced by that derived network (the
+    producer of a derived ensemble, `motifs.derive`), seeded by (params seed, seed, level).
+    """
     seed, level = parse_seed_level(path)
     graph = graph if graph is not None else load_graph(path)
-    if randomize_seed is not None:
-        graph = randomize_masks(graph, np.random.default_rng([randomize_seed, seed, level]))
+    if derivation is not None:
+        graph = derive(derivation, graph, params["seed"], seed, level)
     live, report = prepare_graph(
         graph, bias_nodes=params["bias_nodes"], bias_only_live=params["bias_only_live"]
     )
@@ -169,7 +160,7 @@ def run_table(args: argparse.Namespace) -> int:
             ensemble=args.ensemble,
             nulls=nulls,
             params=params,
-            randomize_seed=args.randomize_masks,
+            derivation=args.derive,
             graph=graph,
         )
         rows += r
@@ -241,11 +232,12 @@ def register(sub) -> None:
     t.add_argument("--out", required=True, help="output table (.parquet, or .csv)")
     t.add_argument("--per-layer-out", default=None, help="optional per-layer table")
     t.add_argument(
-        "--randomize-masks",
-        type=int,
+        "--derive",
         default=None,
-        metavar="SEED",
-        help="replace masks by uniform random masks with the same per-layer edge counts",
+        choices=sorted(DERIVATIONS),
+        help="analyse the network derived from each file by this producer (a derived "
+        "ensemble, e.g. random_masks: uniform random masks with the same per-layer edge "
+        "counts), seeded by the `motifs` seed, the file's seed and level",
     )
     t.set_defaults(func=run_table)
 

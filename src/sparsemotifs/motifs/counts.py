@@ -11,20 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from sparsemotifs.contracts.names import CONNECTED_PAIRS, MOTIFS
 from sparsemotifs.motifs.graph import LayeredGraph
 
-MOTIFS = (
-    "edges",
-    "diverging_2",
-    "converging_2",
-    "chain_2",
-    "diverging_3",
-    "converging_3",
-    "chain_3",
-    "bi_fan",
-    "bi_parallel",
-)
-CONNECTED_PAIRS = ("connected_pairs_2", "connected_pairs_3")
+__all__ = ["CONNECTED_PAIRS", "MOTIFS", "count_batch", "count_motifs", "totals"]
+
 # Number of consecutive blocks a motif spans; positions run over 0 .. n_blocks - span.
 SPAN = {
     "edges": 1,

@@ -11,17 +11,18 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from sparsemotifs.motifs.counts import MOTIFS
+from sparsemotifs.contracts.names import FIXED_BY_NULL, MOTIFS, NULLS
 
-NULLS = ("fixed_count", "fixed_count_min1", "degree")
-# Counts that a null holds fixed by construction: their z is undefined.
-FIXED_BY_NULL = {
-    "fixed_count": frozenset({"edges"}),
-    "fixed_count_min1": frozenset({"edges"}),
-    "degree": frozenset(
-        {"edges", "diverging_2", "converging_2", "chain_2", "diverging_3", "converging_3"}
-    ),
-}
+__all__ = [
+    "FIXED_BY_NULL",
+    "NULLS",
+    "empirical_p",
+    "nan_to_none",
+    "significance_profile",
+    "summary_row",
+    "zscore",
+]
+
 _REL_TOL = 1e-6  # a spread below this (relative to the mean) is rounding noise of a fixed count
 
 

@@ -20,18 +20,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from sparsemotifs import published, stats  # noqa: E402
+from sparsemotifs import convergence as stats  # noqa: E402
+from sparsemotifs import registry  # noqa: E402
+from sparsemotifs.contracts.names import MOTIFS, NULLS, SELECTED, ordered  # noqa: E402
 from sparsemotifs.io import atomic_path  # noqa: E402
+from sparsemotifs.report import published  # noqa: E402
 
-FIGURE_NAMES = [
-    "loss_vs_sparsity",
-    "selected_sparsity",
-    "z_selected",
-    "z_vs_sparsity",
-    "profile_heatmap",
-    "published_comparison",
-]
-ENSEMBLE_COLORS = {"trained": "#1f77b4", "random_pruned": "#7f7f7f", "control_task": "#d62728"}
+FIGURE_NAMES = list(registry.FIGURES)
 
 
 def save_figure(fig: plt.Figure, out_dir: str | Path, name: str, dpi: int = 150) -> list[Path]:
@@ -63,20 +58,15 @@ def empty_panel(ax: plt.Axes, message: str) -> None:
 
 
 def _ensembles(values) -> list[str]:
-    present = list(dict.fromkeys(values))
-    return [e for e in stats.ENSEMBLES if e in present] + [
-        e for e in present if e not in stats.ENSEMBLES
-    ]
+    return ordered(values, registry.names())
 
 
 def _nulls(values) -> list[str]:
-    present = list(dict.fromkeys(values))
-    return [n for n in stats.NULLS if n in present] + [n for n in present if n not in stats.NULLS]
+    return ordered(values, NULLS)
 
 
 def _motifs(values) -> list[str]:
-    present = set(values)
-    return [m for m in stats.MOTIFS if m in present] + sorted(present - set(stats.MOTIFS))
+    return ordered(values, MOTIFS, sort_rest=True)
 
 
 def _level_ticks(ax: plt.Axes, cuts: pd.Series) -> None:
@@ -90,7 +80,7 @@ def _level_ticks(ax: plt.Axes, cuts: pd.Series) -> None:
 # ----------------------------------------------------------------------------- (a) loss
 def plot_loss_vs_sparsity(levels: pd.DataFrame, threshold: float, split: str = "val") -> plt.Figure:
     column = f"loss_{split}"
-    ensembles = _ensembles(levels["ensemble"]) or ["trained"]
+    ensembles = _ensembles(levels["ensemble"]) or [registry.SUBJECT]
     fig, axes = plt.subplots(1, len(ensembles), figsize=(5.5 * len(ensembles), 4), squeeze=False)
     for ax, ensemble in zip(axes[0], ensembles, strict=True):
         lv = levels[levels.ensemble == ensemble]
@@ -103,7 +93,7 @@ def plot_loss_vs_sparsity(levels: pd.DataFrame, threshold: float, split: str = "
         ax.plot(
             finite.index,
             finite.to_numpy(),
-            color=ENSEMBLE_COLORS.get(ensemble, "C0"),
+            color=registry.color(ensemble, "C0"),
             lw=0.7,
             alpha=max(0.15, min(0.8, 8 / finite.shape[1])),
         )
@@ -189,7 +179,7 @@ def _symlog_if_wide(ax: plt.Axes, values: np.ndarray) -> None:
 
 def plot_z_selected(prepared: stats.Prepared) -> plt.Figure:
     m = prepared.motifs
-    m = m[(m.level == stats.SELECTED) & np.isfinite(m.z)]
+    m = m[(m.level == SELECTED) & np.isfinite(m.z)]
     nulls = _nulls(prepared.motifs["null"]) or ["(none)"]
     fig, axes = plt.subplots(len(nulls), 1, figsize=(10, 3.6 * len(nulls)), squeeze=False)
     for ax, null in zip(axes[:, 0], nulls, strict=True):
@@ -200,7 +190,7 @@ def plot_z_selected(prepared: stats.Prepared) -> plt.Figure:
             continue
         order = _motifs(d.motif)
         hue_order = _ensembles(d.ensemble)
-        palette = {e: ENSEMBLE_COLORS.get(e, "C4") for e in hue_order}
+        palette = {e: registry.color(e) for e in hue_order}
         sns.boxplot(
             data=d,
             x="motif",
@@ -237,7 +227,7 @@ def plot_z_selected(prepared: stats.Prepared) -> plt.Figure:
 # ----------------------------------------------------------------------------- (d) z vs sparsity
 def plot_z_vs_sparsity(prepared: stats.Prepared) -> plt.Figure:
     m = prepared.motifs
-    m = m[(m.level != stats.SELECTED) & np.isfinite(m.z)].copy()
+    m = m[(m.level != SELECTED) & np.isfinite(m.z)].copy()
     nulls = _nulls(prepared.motifs["null"]) or ["(none)"]
     motifs = _motifs(prepared.motifs["motif"]) or ["(none)"]
     fig, axes = plt.subplots(
@@ -262,7 +252,7 @@ def plot_z_vs_sparsity(prepared: stats.Prepared) -> plt.Figure:
                 continue
             for ensemble in _ensembles(d.ensemble):
                 g = d[d.ensemble == ensemble].groupby("level_num")["z"].agg(["mean", "std"])
-                color = ENSEMBLE_COLORS.get(ensemble, "C4")
+                color = registry.color(ensemble)
                 ax.plot(g.index, g["mean"], color=color, lw=1.2, label=ensemble)
                 sd = g["std"].fillna(0)
                 ax.fill_between(
@@ -286,12 +276,12 @@ def plot_z_vs_sparsity(prepared: stats.Prepared) -> plt.Figure:
 
 
 # ----------------------------------------------------------------------------- (e) heatmap
-def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str = "trained") -> plt.Figure:
+def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str = registry.SUBJECT) -> plt.Figure:
     sp = stats.significance_profiles(prepared.motifs) if len(prepared.motifs) else None
     nulls = _nulls(prepared.motifs["null"]) or ["(none)"]
     fig, axes = plt.subplots(1, len(nulls), figsize=(4.8 * len(nulls), 4.2), squeeze=False)
     for ax, null in zip(axes[0], nulls, strict=True):
-        key = (ensemble, stats.SELECTED, null)
+        key = (ensemble, SELECTED, null)
         if sp is None or key not in sp.index.droplevel("seed"):
             ax.set_title(f"{ensemble}, selected level, {null}")
             empty_panel(ax, "no networks at the selected level")
@@ -324,8 +314,8 @@ def plot_published_comparison(convergence: pd.DataFrame) -> plt.Figure:
     ref = published.published_z_table()
     motifs = list(ref.motif)
     ours = convergence[
-        (convergence.ensemble == "trained")
-        & (convergence.level.astype(str) == stats.SELECTED)
+        (convergence.ensemble == registry.SUBJECT)
+        & (convergence.level.astype(str) == SELECTED)
         & convergence.motif.isin(motifs)
         & (convergence.n > 0)
     ]
@@ -363,8 +353,8 @@ def plot_published_comparison(convergence: pd.DataFrame) -> plt.Figure:
         )
         # our connected-pairs statistic = how the paper counted chains, at the chain positions
         pairs = convergence[
-            (convergence.ensemble == "trained")
-            & (convergence.level.astype(str) == stats.SELECTED)
+            (convergence.ensemble == registry.SUBJECT)
+            & (convergence.level.astype(str) == SELECTED)
             & (convergence.null == null)
             & convergence.motif.isin(list(published.PAPER_CHAIN_STATISTIC))
             & (convergence.n > 0)
