@@ -71,9 +71,14 @@ def main(argv=None) -> int:
         reversed(line.split("  ", 1)) for line in args.compare.read_text().splitlines() if line
     )
     differ = sorted(k for k in saved.keys() & hashes.keys() if saved[k] != hashes[k])
-    only_saved, only_now = sorted(saved.keys() - hashes.keys()), sorted(hashes.keys() - saved.keys())
-    print(f"{len(saved)} saved, {len(hashes)} now, {len(saved.keys() & hashes.keys())} common, "
-          f"{len(differ)} differ, {len(only_saved)} only saved, {len(only_now)} only now")
+    only_saved, only_now = (
+        sorted(saved.keys() - hashes.keys()),
+        sorted(hashes.keys() - saved.keys()),
+    )
+    print(
+        f"{len(saved)} saved, {len(hashes)} now, {len(saved.keys() & hashes.keys())} common, "
+        f"{len(differ)} differ, {len(only_saved)} only saved, {len(only_now)} only now"
+    )
     for label, items in (("differs", differ), ("only saved", only_saved), ("only now", only_now)):
         for item in items:
             print(f"  {label}: {item}")

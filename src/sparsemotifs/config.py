@@ -198,3 +198,22 @@ def parse_json_arg(text: str, what: str) -> dict:
     if not isinstance(value, dict):
         raise ConfigError(f"{what} must be a JSON object")
     return value
+
+
+def parse_params(text: str, sections: tuple[str, ...], what: str = "--params") -> dict[str, dict]:
+    """The one `--params` shape of every command: a JSON object of named config sections.
+
+    `{"<section>": {...}, ...}` with sections among `sections` (each validated, defaults filled;
+    an absent one gets its defaults). The workflow builds it with `cli_params` in common.smk.
+    """
+    params = raw_params(text, sections, what)
+    return {name: validate_section(name, params.get(name)) for name in sections}
+
+
+def raw_params(text: str, sections: tuple[str, ...], what: str = "--params") -> dict[str, dict]:
+    """`--params` checked for its shape only (for commands that override keys before validating)."""
+    params = parse_json_arg(text, what)
+    unknown = sorted(set(params) - set(sections))
+    if unknown:
+        raise ConfigError(f"{what}: unknown section(s) {unknown}; allowed: {', '.join(sections)}")
+    return {name: dict(params.get(name) or {}) for name in sections}

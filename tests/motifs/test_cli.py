@@ -117,7 +117,7 @@ def test_table_columns_seed_independence_and_random_control(tmp_path):
     paths = [tmp_path / "trained" / f"seed{s}" / "level4.npz" for s in (1, 2)]
     for i, p in enumerate(paths):
         _write_net(p, 20 + i)
-    params = json.dumps({"samples": 40, "seed": 5})
+    params = json.dumps({"motifs": {"samples": 40, "seed": 5}})
     out_all, out_one = tmp_path / "all.csv", tmp_path / "one.parquet"
     layer_out = tmp_path / "layers.csv"
     base = ["motifs", "table", "--ensemble", "trained", "--null", "fixed_count", "--null", "degree"]
@@ -160,7 +160,7 @@ def test_table_rejects_bad_params_and_paths(tmp_path, capsys):
     _write_net(p, 0)
     out = tmp_path / "o.csv"
     base = ["motifs", "table", "--ensemble", "x", "--null", "degree", "--out", str(out)]
-    assert main([*base, str(p), "--params", '{"samples": 1}']) == 2
+    assert main([*base, str(p), "--params", '{"motifs": {"samples": 1}}']) == 2
     assert "samples" in capsys.readouterr().err
     q = tmp_path / "net.npz"
     _write_net(q, 0)
@@ -173,7 +173,7 @@ def test_connected_pairs_scored_on_request(tmp_path, capsys):
     path = tmp_path / "seed3" / "level1.npz"
     _write_net(path, 30)
     out = tmp_path / "t.csv"
-    params = json.dumps({"samples": 30, "connected_pairs_z": True})
+    params = json.dumps({"motifs": {"samples": 30, "connected_pairs_z": True}})
     args = ["motifs", "table", str(path), "--ensemble", "e", "--null", "fixed_count"]
     assert main([*args, "--params", params, "--out", str(out)]) == 0
     table = pd.read_csv(out).set_index("motif")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 
-from sparsemotifs.config import parse_json_arg, validate_section
+from sparsemotifs import registry
+from sparsemotifs.config import parse_params
 from sparsemotifs.dataset.build import build_training_data, read_simulation_tables
 
 log = logging.getLogger(__name__)
+TASKS = registry.DATASETS  # name -> config section of the task (None: the flight task)
 
 
 def register(sub) -> None:
@@ -20,24 +22,25 @@ def register(sub) -> None:
     )
     p.add_argument("tables", nargs="+", help="simulation tables (.parquet or .csv), in shard order")
     p.add_argument("--out", required=True, help="output .npz")
-    p.add_argument("--params", default="{}", help="the config's `dataset` section as JSON")
     p.add_argument(
-        "--control-task",
-        default=None,
-        metavar="JSON",
-        help="the config's `controls.control_task` section as JSON: replace the outputs by a random teacher's",
+        "--params",
+        default="{}",
+        help='JSON {"dataset": {...}, "controls": {"control_task": {...}}}: config sections',
+    )
+    p.add_argument(
+        "--task",
+        choices=list(TASKS),
+        default="flight",
+        help="flight, or control_task: replace the outputs by a random teacher's "
+        "(controls.control_task of --params)",
     )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    params = validate_section("dataset", parse_json_arg(args.params, "--params"))
-    teacher = None
-    if args.control_task is not None:
-        controls = validate_section(
-            "controls", {"control_task": parse_json_arg(args.control_task, "--control-task")}
-        )
-        teacher = controls["control_task"]
+    sections = parse_params(args.params, ("dataset", "controls"))
+    params = sections["dataset"]
+    teacher = sections["controls"]["control_task"] if args.task == "control_task" else None
     table = read_simulation_tables(args.tables)
     data = build_training_data(
         table,

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sparsemotifs.config import parse_json_arg, validate_section
+from sparsemotifs.config import parse_params, validate_section
 from sparsemotifs.contracts.network import parse_seed_level
 from sparsemotifs.contracts.tables import MOTIF_TABLE_COLUMNS as TABLE_COLUMNS
 from sparsemotifs.contracts.tables import PER_LAYER_COLUMNS
@@ -148,7 +148,7 @@ def analyse_file_rows(
 
 
 def run_table(args: argparse.Namespace) -> int:
-    params = validate_section("motifs", parse_json_arg(args.params, "--params"))
+    params = parse_params(args.params, ("motifs",))["motifs"]
     nulls = list(dict.fromkeys(args.null))
     for f in args.files:  # fail on bad paths or files before any computation or output
         parse_seed_level(f)
@@ -228,7 +228,7 @@ def register(sub) -> None:
     t.add_argument(
         "--null", required=True, action="append", choices=NULLS, help="null model (repeatable)"
     )
-    t.add_argument("--params", default="{}", help="the config's `motifs` section as JSON")
+    t.add_argument("--params", default="{}", help='JSON {"motifs": {...}}: the config section')
     t.add_argument("--out", required=True, help="output table (.parquet, or .csv)")
     t.add_argument("--per-layer-out", default=None, help="optional per-layer table")
     t.add_argument(
