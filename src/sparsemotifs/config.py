@@ -116,48 +116,65 @@ def validate_section(name: str, section: Mapping | None) -> dict:
     return value
 
 
-def check_semantics(cfg: Mapping) -> None:
-    """Rules JSON Schema cannot express. Works on a whole config or on single sections."""
-    problems: list[str] = []
-    pruning = cfg.get("pruning") or {}
-    schedule = pruning.get("schedule")
-    if schedule is not None:
-        for i in range(1, len(schedule)):
-            if not schedule[i] > schedule[i - 1]:
-                problems.append(
-                    f"config key 'pruning.schedule': cut fractions must increase strictly, "
-                    f"but entry {i} ({schedule[i]}) <= entry {i - 1} ({schedule[i - 1]})"
-                )
-                break
+def _check_schedule(cfg: Mapping) -> list[str]:
+    schedule = (cfg.get("pruning") or {}).get("schedule")
+    for i in range(1, len(schedule or [])):
+        if not schedule[i] > schedule[i - 1]:
+            return [
+                f"config key 'pruning.schedule': cut fractions must increase strictly, "
+                f"but entry {i} ({schedule[i]}) <= entry {i - 1} ({schedule[i - 1]})"
+            ]
+    return []
+
+
+def _check_split(cfg: Mapping) -> list[str]:
     ds = cfg.get("dataset") or {}
     if all(k in ds for k in ("train", "val", "test")):
         total = ds["train"] + ds["val"] + ds["test"]
         if abs(total - 1.0) > 1e-9:
-            problems.append(
-                f"config key 'dataset': train + val + test must sum to 1, got {total:g}"
-            )
+            return [f"config key 'dataset': train + val + test must sum to 1, got {total:g}"]
+    return []
+
+
+def _check_ranges(cfg: Mapping) -> list[str]:
     ranges = (cfg.get("simulation") or {}).get("ranges") or {}
-    for key, rng in ranges.items():
-        if len(rng) == 2 and not rng[0] <= rng[1]:
-            problems.append(f"config key 'simulation.ranges.{key}': low {rng[0]} > high {rng[1]}")
-    net = cfg.get("network") or {}
-    widths = net.get("widths")
-    if widths is not None and "simulation" in cfg:
-        if widths[0] != 10 or widths[-1] != 7:
-            problems.append(
-                f"config key 'network.widths': the flight task has 10 inputs and 7 outputs, "
-                f"so widths must start with 10 and end with 7 (got {widths})"
-            )
+    return [
+        f"config key 'simulation.ranges.{key}': low {rng[0]} > high {rng[1]}"
+        for key, rng in ranges.items()
+        if len(rng) == 2 and not rng[0] <= rng[1]
+    ]
+
+
+def _check_widths(cfg: Mapping) -> list[str]:
+    widths = (cfg.get("network") or {}).get("widths")
+    if widths is not None and "simulation" in cfg and (widths[0] != 10 or widths[-1] != 7):
+        return [
+            f"config key 'network.widths': the flight task has 10 inputs and 7 outputs, "
+            f"so widths must start with 10 and end with 7 (got {widths})"
+        ]
+    return []
+
+
+def _check_teacher(cfg: Mapping) -> list[str]:
+    widths = (cfg.get("network") or {}).get("widths")
     teacher = ((cfg.get("controls") or {}).get("control_task") or {}).get("teacher_widths")
-    if (
-        teacher is not None
-        and widths is not None
-        and (teacher[0] != widths[0] or teacher[-1] != widths[-1])
-    ):
-        problems.append(
+    if teacher is None or widths is None:
+        return []
+    if teacher[0] != widths[0] or teacher[-1] != widths[-1]:
+        return [
             f"config key 'controls.control_task.teacher_widths': must start with {widths[0]} "
             f"and end with {widths[-1]} like network.widths (got {teacher})"
-        )
+        ]
+    return []
+
+
+# Rules JSON Schema cannot express, each a named check returning its problems.
+SEMANTIC_CHECKS = (_check_schedule, _check_split, _check_ranges, _check_widths, _check_teacher)
+
+
+def check_semantics(cfg: Mapping) -> None:
+    """Rules JSON Schema cannot express. Works on a whole config or on single sections."""
+    problems = [problem for check in SEMANTIC_CHECKS for problem in check(cfg)]
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
 
