@@ -141,6 +141,12 @@ def test_report_html(study):
     assert proc.returncode == 0, proc.stderr[-3000:]
     html = (study / "results/test/report.html").read_text(errors="ignore")
     assert len(html) > 10_000
+    # docutils reports problems in the workflow description and the captions inline, as
+    # "System Message: WARNING/2 ..." boxes; a rendered report must show none
+    assert "System Message" not in html and "system-message" not in html, html[
+        max(0, html.find("System Message") - 500) : html.find("System Message") + 500
+    ]
+    assert "Duplicate explicit target name" not in proc.stderr, proc.stderr[-3000:]
 
 
 def _dry_run(study, *args, env=None):

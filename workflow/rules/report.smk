@@ -32,7 +32,7 @@ rule aggregate:
             t: report(
                 results(f"tables/{t}.csv"),
                 caption=f"../report/{t}.rst",
-                category="Statistics",
+                category="Tables",
             )
             for t in TABLES
         },
