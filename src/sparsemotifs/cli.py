@@ -26,6 +26,7 @@ COMMAND_MODULES = [
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `sparsemotifs` parser with every command module's subcommands."""
     parser = argparse.ArgumentParser(
         prog="sparsemotifs",
         description="Motifs of pruned neural networks trained on hawkmoth flight control.",
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; a SparsemotifsError prints one line and returns 2."""
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -28,6 +28,7 @@ class ConfigError(SparsemotifsError):
 
 @cache
 def load_schema() -> dict:
+    """The study config's JSON Schema (schema.yaml shipped in the package)."""
     text = resources.files("sparsemotifs").joinpath(SCHEMA_RESOURCE).read_text()
     return yaml.safe_load(text)
 
@@ -91,6 +92,7 @@ def validate_config(config: Mapping, *, fill_defaults: bool = True) -> dict:
 
 
 def section_schema(name: str) -> dict:
+    """The schema of one top-level config section (references resolved)."""
     schema = load_schema()
     try:
         return schema["properties"][name]
@@ -208,6 +210,7 @@ def deep_merge(base: Mapping, update: Mapping) -> dict:
 
 
 def parse_json_arg(text: str, what: str) -> dict:
+    """A JSON object given on the command line; ConfigError naming `what` otherwise."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:

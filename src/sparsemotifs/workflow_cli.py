@@ -30,6 +30,7 @@ WORKFLOW_COMMANDS = (
 
 
 def git_commit(directory: Path) -> str:
+    """HEAD of the repository holding the code (suffix -dirty with local changes), or unknown."""
     try:
         out = subprocess.run(
             ["git", "-C", str(directory), "rev-parse", "HEAD"],

@@ -104,6 +104,7 @@ def profile_similarity(
 
 
 def profile_similarity_table(prepared: Prepared, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Per ensemble x level x null: mean pairwise SP correlation across seeds, bootstrap CI."""
     sp = significance_profiles(prepared.motifs)
     keys = ["ensemble", "level", "null"]
     rows = []

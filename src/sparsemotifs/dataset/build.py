@@ -96,6 +96,7 @@ class TrainingData:
 
 
 def load_training_data(path: str | Path) -> TrainingData:
+    """Read a data file written by `TrainingData.save` (InputError naming the file if not one)."""
     data = load_npz(path)
     needed = [f"{a}_{s}" for s in SPLITS for a in ("x", "y")] + [
         "x_low",

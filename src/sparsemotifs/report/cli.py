@@ -100,6 +100,7 @@ def load_levels(path: str, control_paths: list[str] | str | None = None) -> pd.D
 
 
 def load_motifs(path: str, per_layer: bool = False) -> pd.DataFrame:
+    """A motifs table, validated (with `per_layer`, it must have a `layer` column)."""
     df = read_table(path)
     if per_layer and "layer" not in df.columns:
         raise InputError(f"{path}: missing column(s) 'layer'")
@@ -107,6 +108,7 @@ def load_motifs(path: str, per_layer: bool = False) -> pd.DataFrame:
 
 
 def load_tables(tables_dir: str | Path) -> dict[str, pd.DataFrame]:
+    """The statistics tables the figures and the summary read, with their required columns."""
     tables = {}
     for name in TABLE_NAMES:
         path = Path(tables_dir) / f"{name}.csv"
@@ -157,6 +159,7 @@ def run_figures(args) -> int:
 
 
 def load_config(path: str) -> dict:
+    """The resolved study config (or provenance document) quoted in the summary."""
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: file not found")

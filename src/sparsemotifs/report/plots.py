@@ -42,6 +42,7 @@ def save_figure(fig: plt.Figure, out_dir: str | Path, name: str, dpi: int = 150)
 
 
 def empty_panel(ax: plt.Axes, message: str) -> None:
+    """An annotated empty panel: a figure degrades instead of failing on degenerate data."""
     ax.text(
         0.5,
         0.5,
@@ -79,6 +80,7 @@ def _level_ticks(ax: plt.Axes, cuts: pd.Series) -> None:
 
 # ----------------------------------------------------------------------------- (a) loss
 def plot_loss_vs_sparsity(levels: pd.DataFrame, threshold: float, split: str = "val") -> plt.Figure:
+    """Loss of the chosen split against the cut fraction, one line per seed, per ensemble."""
     column = f"loss_{split}"
     ensembles = _ensembles(levels["ensemble"]) or [registry.SUBJECT]
     fig, axes = plt.subplots(1, len(ensembles), figsize=(5.5 * len(ensembles), 4), squeeze=False)
@@ -155,6 +157,7 @@ def selected_share_table(levels: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_selected_sparsity(levels: pd.DataFrame) -> plt.Figure:
+    """Share of networks selected at each cut fraction, ours beside the paper's."""
     fig, ax = plt.subplots(figsize=(8, 4))
     table = selected_share_table(levels)
     ax.set_title("selected (optimally sparse) level: share of networks")
@@ -178,6 +181,7 @@ def _symlog_if_wide(ax: plt.Axes, values: np.ndarray) -> None:
 
 
 def plot_z_selected(prepared: stats.Prepared) -> plt.Figure:
+    """z at each network's selected level per motif, ensembles side by side, one panel per null."""
     m = prepared.motifs
     m = m[(m.level == SELECTED) & np.isfinite(m.z)]
     nulls = _nulls(prepared.motifs["null"]) or ["(none)"]
@@ -317,6 +321,7 @@ def plot_z_vs_sparsity(prepared: stats.Prepared) -> plt.Figure:
 
 # ----------------------------------------------------------------------------- (e) heatmap
 def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str = registry.SUBJECT) -> plt.Figure:
+    """Pairwise SP correlation between seeds at the selected level, one panel per null."""
     sp = stats.significance_profiles(prepared.motifs) if len(prepared.motifs) else None
     nulls = _nulls(prepared.motifs["null"]) or ["(none)"]
     fig, axes = plt.subplots(1, len(nulls), figsize=(4.8 * len(nulls), 4.2), squeeze=False)
@@ -351,6 +356,7 @@ def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str = registry.SUBJ
 
 # ----------------------------------------------------------------------------- (f) published
 def plot_published_comparison(convergence: pd.DataFrame) -> plt.Figure:
+    """Our z at the selected level against the published means and sds."""
     ref = published.published_z_table()
     motifs = list(ref.motif)
     ours = convergence[

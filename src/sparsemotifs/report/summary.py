@@ -398,6 +398,7 @@ def write_summary(
     threshold: float | None = None,
     split: str | None = None,
 ) -> str:
+    """Render the summary and write it atomically; returns the text."""
     text = render_summary(levels, tables, config, sources, threshold, split)
     write_text(text, out_path)
     return text

@@ -71,6 +71,7 @@ def gather(layout: Layout, flat: torch.Tensor, idx: torch.Tensor) -> torch.Tenso
 
 
 def scatter(layout: Layout, flat: torch.Tensor, idx: torch.Tensor, sub_flat: torch.Tensor) -> None:
+    """Write the networks `idx` of a compacted buffer back into the full one."""
     sub = layout.subset(len(idx))
     for kind, layer, *_ in layout.blocks:
         layout.view(flat, kind, layer).index_copy_(0, idx, sub.view(sub_flat, kind, layer))

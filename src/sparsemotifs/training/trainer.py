@@ -57,6 +57,7 @@ class TrainingError(SparsemotifsError):
 
 
 def resolve_device(name: str) -> torch.device:
+    """The torch device of `training.device` (auto = CUDA when available); error if unavailable."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
