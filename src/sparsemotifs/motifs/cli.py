@@ -21,6 +21,7 @@ from sparsemotifs.contracts.network import parse_seed_level
 from sparsemotifs.contracts.tables import MOTIF_TABLE_COLUMNS as TABLE_COLUMNS
 from sparsemotifs.contracts.tables import PER_LAYER_COLUMNS
 from sparsemotifs.io import InputError, write_table
+from sparsemotifs.motifs import signed_cli
 from sparsemotifs.motifs.analysis import analyse, null_seed
 from sparsemotifs.motifs.counts import CONNECTED_PAIRS, MOTIFS, count_motifs
 from sparsemotifs.motifs.derive import DERIVATIONS, derive
@@ -44,6 +45,8 @@ def _json_line(obj) -> str:
 
 
 def run_count(args: argparse.Namespace) -> int:
+    if args.edge_classes:
+        return signed_cli.run_count_coloured(args)
     graphs = [load_graph(f) for f in args.files]  # validate every file before printing anything
     lines = []
     for graph in graphs:
@@ -62,6 +65,8 @@ def run_count(args: argparse.Namespace) -> int:
 
 
 def run_zscore(args: argparse.Namespace) -> int:
+    if signed_cli.check_zscore_args(args):
+        return signed_cli.run_zscore_signed(args)
     graphs = [load_graph(f) for f in args.files]
     lines = []
     for graph in graphs:
@@ -206,11 +211,17 @@ def register(sub) -> None:
         help='add key "live": per-layer live nodes/edges and outputs that lost every input',
     )
     c.add_argument("--json", action="store_true", help="JSON lines output (the only format)")
+    signed_cli.add_edge_class_args(c)
     c.set_defaults(func=run_count)
 
     z = actions.add_parser("zscore", help="print z-scores of the live graph, one JSON per file")
     _add_common(z)
-    z.add_argument("--null", required=True, choices=NULLS)
+    z.add_argument(
+        "--null",
+        required=True,
+        choices=NULLS + signed_cli.SIGNED_NULLS,
+        help="degree_signed: class-preserving degree null of the coloured graph",
+    )
     z.add_argument("--samples", type=int, default=1000, help="null samples (sampled nulls)")
     z.add_argument("--seed", type=int, default=0)
     z.add_argument("--switches-per-edge", type=float, default=None, help=argparse.SUPPRESS)
@@ -220,7 +231,9 @@ def register(sub) -> None:
         help="add connected_pairs_2/3 (the reference study's chain statistic), always sampled",
     )
     z.add_argument("--json", action="store_true", help="JSON lines output (the only format)")
+    signed_cli.add_edge_class_args(z)
     z.set_defaults(func=_zscore_with_defaults)
+    signed_cli.register_thresholds(actions)
 
     t = actions.add_parser("table", help="tidy table of counts and z-scores for the workflow")
     t.add_argument("files", nargs="+", metavar="FILE", help="…/seed<seed>/level<k>.npz files")
