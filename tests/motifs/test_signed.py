@@ -213,3 +213,26 @@ def test_strip_dead_coloured_follows_the_topology():
         assert sum(sum(c) for c in live.class_edge_counts()) == sum(topo.edge_counts()) + sum(
             max(b, 0) for b in topo.bias_edge_counts()
         )
+
+
+def _reference_network():
+    from tests.conftest import REPO
+
+    for base in (REPO.parent / "shared", REPO.parents[1] / "shared"):
+        path = base / "reference/data/zahn2022_network/cut0.93.npz"
+        if path.exists():
+            return path
+    pytest.skip("reference network not available")
+
+
+def test_reference_network_signed_counts_are_consistent():
+    """The real 93 % network: coloured counts add up to the plain ones, per layer position."""
+    from sparsemotifs.motifs.signed import load_coloured
+
+    graph, _ = strip_dead_coloured(load_coloured(_reference_network()))
+    got = count_coloured(graph)
+    plain = count_motifs(graph.topology())
+    for m in MOTIFS:
+        np.testing.assert_array_equal(sum(got[m].values()), plain[m])
+    # every bias of this network is kept: the bias rows carry both signs
+    assert all(b is not None and set(np.unique(b)) == {1, 2} for b in graph.bias[:3])

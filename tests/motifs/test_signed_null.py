@@ -25,35 +25,45 @@ def _margins(s: np.ndarray, n_classes: int):
 
 
 def _all_states(full: np.ndarray, n_classes: int) -> list[np.ndarray]:
-    """Every coloured matrix with the per-class row and column sums of `full` (brute force)."""
-    target = _margins(full, n_classes)
+    """Every coloured matrix with the per-class row and column sums of `full` (brute force over
+    each class's 0/1 matrices with those sums, then disjoint combinations)."""
+    per_class = []
+    for rows, cols in _margins(full, n_classes):
+        mats = []
+        for bits in itertools.product((False, True), repeat=full.size):
+            x = np.array(bits).reshape(full.shape)
+            if (x.sum(axis=1) == rows).all() and (x.sum(axis=0) == cols).all():
+                mats.append(x)
+        per_class.append(mats)
     out = []
-    for cells in itertools.product(range(n_classes + 1), repeat=full.size):
-        s = np.array(cells, dtype=np.int8).reshape(full.shape)
-        if all(
-            (a == ta).all() and (b == tb).all()
-            for (a, b), (ta, tb) in zip(_margins(s, n_classes), target, strict=True)
-        ):
+    for combo in itertools.product(*per_class):
+        if sum(x.astype(int) for x in combo).max() <= 1:
+            s = np.zeros(full.shape, dtype=np.int8)
+            for c, x in enumerate(combo):
+                s[x] = c + 1
             out.append(s)
     return out
 
 
-def _reachable(full: np.ndarray) -> list[np.ndarray]:
-    """States reachable from `full` by same-class switches that create no double edge (BFS)."""
+def _reachable(full: np.ndarray, double: bool = True) -> list[np.ndarray]:
+    """States reachable from `full` by same-class switches (BFS): a->j1, b->j2 of class c become
+    a->j2, b->j1 if both cells are empty, or (double) if both hold one other class, which moves
+    the other way."""
     seen, todo = {full.tobytes(): full}, [full]
     n, m = full.shape
     while todo:
         s = todo.pop()
         for a, b in itertools.permutations(range(n), 2):
             for j1, j2 in itertools.permutations(range(m), 2):
-                c = s[a, j1]
-                if c and s[b, j2] == c and s[a, j2] == 0 and s[b, j1] == 0:
-                    t = s.copy()
-                    t[a, j1] = t[b, j2] = 0
-                    t[a, j2] = t[b, j1] = c
-                    if t.tobytes() not in seen:
-                        seen[t.tobytes()] = t
-                        todo.append(t)
+                c, x = s[a, j1], s[a, j2]
+                if not c or s[b, j2] != c or s[b, j1] != x or x == c or (x and not double):
+                    continue
+                t = s.copy()
+                t[a, j1] = t[b, j2] = x
+                t[a, j2] = t[b, j1] = c
+                if t.tobytes() not in seen:
+                    seen[t.tobytes()] = t
+                    todo.append(t)
     return list(seen.values())
 
 
@@ -79,24 +89,52 @@ def _assert_uniform(states, blocks, bias, r):
 
 
 IRREDUCIBLE = np.array([[2, 1, 0, 0], [0, 2, 0, 1], [1, 0, 2, 0]], dtype=np.int8)
-REDUCIBLE = np.array([[2, 1, 1, 0], [0, 2, 0, 1], [1, 0, 2, 0]], dtype=np.int8)
+NEEDS_DOUBLE = np.array([[2, 1, 1, 0], [0, 2, 0, 1], [1, 0, 2, 0]], dtype=np.int8)
+FROZEN = np.array([[1, 2, 0], [2, 0, 1], [0, 1, 2]], dtype=np.int8)
 
 
 def test_reachable_sets_of_the_test_graphs():
-    """Same-class switches connect every state of one example but not of the other."""
-    assert len(_reachable(IRREDUCIBLE)) == len(_all_states(IRREDUCIBLE, 2)) == 18
-    assert len(_reachable(REDUCIBLE)) == 8 < len(_all_states(REDUCIBLE, 2)) == 24
-    frozen = np.array([[1, 2, 0], [2, 0, 1], [0, 1, 2]], dtype=np.int8)
-    assert len(_reachable(frozen)) == 1 < len(_all_states(frozen, 2)) == 12
+    """Plain switches connect all states of one example; another needs double switches; a
+    Latin-square block is frozen (its other states differ by 3-cycles)."""
+    assert len(_reachable(IRREDUCIBLE, False)) == len(_all_states(IRREDUCIBLE, 2)) == 18
+    assert len(_reachable(NEEDS_DOUBLE, False)) == 8
+    assert len(_reachable(NEEDS_DOUBLE)) == len(_all_states(NEEDS_DOUBLE, 2)) == 24
+    assert len(_reachable(FROZEN)) == 1 < len(_all_states(FROZEN, 2)) == 12
 
 
-@pytest.mark.parametrize("start", ["irreducible", "reducible"])
+@pytest.mark.parametrize("start", ["irreducible", "needs_double"])
 @pytest.mark.parametrize("with_bias", [False, True])
-def test_signed_sampler_is_uniform_over_the_reachable_set(start, with_bias):
-    full = IRREDUCIBLE if start == "irreducible" else REDUCIBLE
+def test_signed_sampler_is_uniform_over_every_state(start, with_bias):
+    full = IRREDUCIBLE if start == "irreducible" else NEEDS_DOUBLE
     r = 3000
     blocks, bias = sample_degree_signed(_graph(full, with_bias), r, np.random.default_rng(5))
-    _assert_uniform(_reachable(full), blocks, bias, r)
+    _assert_uniform(_all_states(full, 2), blocks, bias, r)
+
+
+def test_frozen_block_stays_put():
+    blocks, _ = sample_degree_signed(_graph(FROZEN, False), 50, np.random.default_rng(0))
+    assert (blocks[0] == FROZEN).all()
+
+
+@pytest.mark.parametrize(
+    "full, n_all, n_reach, n_plain",
+    [
+        ([[0, 1, 3, 0], [3, 0, 1, 2], [2, 1, 0, 3]], 12, 12, 6),
+        ([[2, 0, 1, 2], [0, 2, 0, 1], [1, 3, 2, 0]], 18, 12, 4),  # reachable: a proper subset
+    ],
+)
+def test_three_class_sampler_is_uniform_over_the_reachable_set(full, n_all, n_reach, n_plain):
+    full = np.array(full, dtype=np.int8)
+    reach = _reachable(full)
+    assert (len(_all_states(full, 3)), len(reach), len(_reachable(full, False))) == (
+        n_all,
+        n_reach,
+        n_plain,
+    )
+    r = 3000
+    g = ColouredGraph((full,), (None,), ("sneg", "mild", "spos"))
+    blocks, bias = sample_degree_signed(g, r, np.random.default_rng(9))
+    _assert_uniform(reach, blocks, bias, r)
 
 
 def test_uniformity_check_detects_an_unmixed_signed_chain():

@@ -2,16 +2,21 @@
 
 Null ``degree_signed``: every block (its bias node one more row, as in the unsigned degree null)
 is randomised keeping every node's in- and out-degree *per edge class*. Moves are edge switches
-between two edges of the same class (a->j1, b->j2 of class c become a->j2, b->j1 of class c),
-rejected if either new cell already holds an edge of any class (no double edges across classes).
+between two edges of the same class: a->j1, b->j2 of class c become a->j2, b->j1 of class c if
+both new cells are empty (no double edges across classes), and if both hold an edge of one
+other class d, the two class-d edges switch the other way at the same time (a double switch:
+the contents of cells (a, j1), (a, j2) and of (b, j1), (b, j2) trade places); otherwise the
+move is rejected. Double switches connect states that plain ones cannot (e.g. 24 instead of 8
+states of a 3 x 4 test block).
 As in `samplers.sample_degree`, R chains run in parallel (chunks of 32); a round of class c
 pairs the rows that have class-c edges at random (independently per chain) and attempts one
 switch per pair. The pairs of
 a round are disjoint, each switch is a symmetric proposal, so the uniform law on the coloured
 masks with these margins is stationary; class c gets ceil(switches_per_edge * e_c / pairs_c)
-rounds, the rounds of the classes interleaved evenly. Same-class switches need not connect
-every pair of such masks (the classes constrain each other through the shared cells); the
-tests measure uniformity over the set reachable from a start and compare it with the full set.
+rounds, the rounds of the classes interleaved evenly. Even with double switches the moves need
+not connect every pair of such masks (the classes constrain each other through the shared
+cells; some dense 3 x 3 blocks are frozen); the tests measure uniformity over the set reachable
+from a start and compare it with the full set.
 
 Under this null, edges, diverging, converging and chain_2 counts of every composition are fixed
 (they are functions of the per-class degrees): their z is NaN, as for the unsigned degree null.
@@ -41,62 +46,93 @@ CHUNK = 32  # chains per batch: keeps the random access in cache, as for the deg
 Batch = tuple[list[np.ndarray], list[np.ndarray | None]]
 
 
-def _class_state(full: np.ndarray, code: int, switches_per_edge: float):
-    r, n_rows, m = full.shape
-    deg = (full[0] == code).sum(axis=1)
-    n_edges = int(deg.sum())
-    active = np.nonzero(deg > 0)[0]
-    n_pairs = active.size // 2
-    if n_pairs == 0 or n_edges == 0:
-        return None
-    return {
-        "code": code,
-        "deg": deg,
-        "active": active,
-        "n_pairs": n_pairs,
-        "n_edges": n_edges,
-        "indptr": np.concatenate([[0], np.cumsum(deg)]),
-        # class-c neighbour lists: the same row layout in every chain (degrees never change)
-        "cols": np.nonzero((full == code).reshape(r * n_rows, m))[1].astype(np.int64),
-        "rounds": math.ceil(switches_per_edge * n_edges / n_pairs),
-    }
-
-
 def switch_coloured_block(
     full: np.ndarray, n_classes: int, switches_per_edge: float, rng: np.random.Generator
 ) -> np.ndarray:
-    """Class-preserving randomisation of R copies of one coloured block (R, rows, m), in place."""
+    """Class-preserving randomisation of R copies of one coloured block (R, rows, m), in place.
+
+    Edge lists of all classes share one array (per chain: class 0's edges by row, then class
+    1's, ...); `slot` maps every occupied cell to its entry there, so that a double switch can
+    move the other class's two edges too.
+    """
     r, n_rows, m = full.shape
-    states = [s for c in range(n_classes) if (s := _class_state(full, c + 1, switches_per_edge))]
-    if not states:
-        return full
-    # interleave the classes' rounds evenly: round i of class c at time (i + 1/2) / rounds_c
-    times = [((i + 0.5) / s["rounds"], k) for k, s in enumerate(states) for i in range(s["rounds"])]
-    schedule = [k for _, k in sorted(times)]
     flat = full.reshape(-1)  # a view: writes go to `full`
+    classes, lists, offset = [], [], 0
+    slot = np.zeros(flat.size, dtype=np.int64)
+    counts = [int((full[0] == c + 1).sum()) for c in range(n_classes)]
+    n_all = sum(counts)
+    for c in range(n_classes):
+        code, e_c = c + 1, counts[c]
+        deg = (full[0] == code).sum(axis=1)
+        rows_g, cols = np.nonzero((full == code).reshape(r * n_rows, m))
+        chain = rows_g // n_rows
+        slot[rows_g * m + cols] = chain * n_all + offset + (np.arange(rows_g.size) - chain * e_c)
+        lists.append(cols.reshape(r, e_c))
+        active = np.nonzero(deg > 0)[0]
+        if active.size >= 2:
+            classes.append(
+                {
+                    "code": code,
+                    "deg": deg,
+                    "active": active,
+                    "n_pairs": active.size // 2,
+                    "start": offset + np.concatenate([[0], np.cumsum(deg)])[:-1],
+                    "rounds": math.ceil(switches_per_edge * e_c / (active.size // 2)),
+                }
+            )
+        offset += e_c
+    if not classes:
+        return full
+    edge_col = np.concatenate(lists, axis=1).reshape(-1).astype(np.int64)  # entry -> column
+    # interleave the classes' rounds evenly: round i of class c at time (i + 1/2) / rounds_c
+    times = [
+        ((i + 0.5) / s["rounds"], k) for k, s in enumerate(classes) for i in range(s["rounds"])
+    ]
     chain_cells = (np.arange(r) * n_rows * m)[:, None]
-    for k in schedule:
-        s = states[k]
-        deg, indptr, cols, code, n_pairs = s["deg"], s["indptr"], s["cols"], s["code"], s["n_pairs"]
-        chain_edges = (np.arange(r) * s["n_edges"])[:, None]
+    chain_edges = (np.arange(r) * n_all)[:, None]
+    for _, k in sorted(times):
+        s = classes[k]
+        deg, code, n_pairs = s["deg"], s["code"], s["n_pairs"]
         # an independent random pairing per chain (a shared one would make chains whose
         # rows hold a single class-c edge move in lockstep)
         perm = rng.permuted(np.broadcast_to(s["active"], (r, s["active"].size)), axis=1)
         a, b = perm[:, 0 : 2 * n_pairs : 2], perm[:, 1 : 2 * n_pairs : 2]
         pick = rng.random((2, r, n_pairs), dtype=np.float32)
-        u = chain_edges + indptr[a] + np.minimum((pick[0] * deg[a]).astype(np.int64), deg[a] - 1)
-        v = chain_edges + indptr[b] + np.minimum((pick[1] * deg[b]).astype(np.int64), deg[b] - 1)
-        j1, j2 = cols[u], cols[v]
-        row_a, row_b = chain_cells + a * m, chain_cells + b * m
-        a_j2, b_j1 = flat[row_a + j2], flat[row_b + j1]
-        ok = (j1 != j2) & (a_j2 == 0) & (b_j1 == 0)
-        # unconditional writes that leave rejected pairs unchanged (rows of a round are disjoint)
-        flat[row_a + j1] = np.where(ok, 0, code)
-        flat[row_b + j2] = np.where(ok, 0, code)
-        flat[row_a + j2] = np.where(ok, code, a_j2)
-        flat[row_b + j1] = np.where(ok, code, b_j1)
-        cols[u] = np.where(ok, j2, j1)
-        cols[v] = np.where(ok, j1, j2)
+        u = (
+            chain_edges
+            + s["start"][a]
+            + np.minimum((pick[0] * deg[a]).astype(np.int64), deg[a] - 1)
+        )
+        v = (
+            chain_edges
+            + s["start"][b]
+            + np.minimum((pick[1] * deg[b]).astype(np.int64), deg[b] - 1)
+        )
+        j1, j2 = edge_col[u], edge_col[v]
+        a1, a2, b1, b2 = (
+            chain_cells + a * m + j1,
+            chain_cells + a * m + j2,
+            chain_cells + b * m + j1,
+            chain_cells + b * m + j2,
+        )
+        x_a, x_b = flat[a2], flat[b1]
+        # plain switch: both new cells empty; double switch: both hold one other class d, whose
+        # two edges switch the other way at the same time
+        ok = (j1 != j2) & (x_a == x_b) & (x_a != code)
+        double = ok & (x_a != 0)
+        if double.any():
+            edge_col[slot[a2[double]]] = j1[double]
+            edge_col[slot[b1[double]]] = j2[double]
+        # swap the two cells of row a and of row b where accepted (rows of a round are disjoint)
+        s_a1, s_a2, s_b1, s_b2 = slot[a1], slot[a2], slot[b1], slot[b2]
+        flat[a1] = np.where(ok, x_a, code)
+        flat[b2] = np.where(ok, x_b, code)
+        flat[a2] = np.where(ok, code, x_a)
+        flat[b1] = np.where(ok, code, x_b)
+        slot[a1], slot[a2] = np.where(ok, s_a2, s_a1), np.where(ok, s_a1, s_a2)
+        slot[b2], slot[b1] = np.where(ok, s_b1, s_b2), np.where(ok, s_b2, s_b1)
+        edge_col[u] = np.where(ok, j2, j1)
+        edge_col[v] = np.where(ok, j1, j2)
     return full
 
 
