@@ -45,6 +45,7 @@ bench: venv
 	$(PY) benchmarks/simulate.py
 	$(PY) benchmarks/train.py
 	$(PY) benchmarks/motifs.py
+	$(PY) benchmarks/signed_motifs.py
 	$(PY) benchmarks/report_stats.py
 
 ## lock: re-pin the tested versions after changing dependencies

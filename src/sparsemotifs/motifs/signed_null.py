@@ -58,7 +58,7 @@ def switch_coloured_block(
     r, n_rows, m = full.shape
     flat = full.reshape(-1)  # a view: writes go to `full`
     classes, lists, offset = [], [], 0
-    slot = np.zeros(flat.size, dtype=np.int64)
+    slot = np.zeros(flat.size, dtype=np.int64)  # occupied cell -> its entry in edge_col
     counts = [int((full[0] == c + 1).sum()) for c in range(n_classes)]
     n_all = sum(counts)
     for c in range(n_classes):
@@ -120,17 +120,17 @@ def switch_coloured_block(
         # two edges switch the other way at the same time
         ok = (j1 != j2) & (x_a == x_b) & (x_a != code)
         double = ok & (x_a != 0)
-        if double.any():
-            edge_col[slot[a2[double]]] = j1[double]
-            edge_col[slot[b1[double]]] = j2[double]
+        if double.any():  # the class-d edges move from (a, j2), (b, j1) to (a, j1), (b, j2)
+            da, db = slot[a2[double]], slot[b1[double]]
+            edge_col[da], edge_col[db] = j1[double], j2[double]
+            slot[a1[double]], slot[b2[double]] = da, db
         # swap the two cells of row a and of row b where accepted (rows of a round are disjoint)
-        s_a1, s_a2, s_b1, s_b2 = slot[a1], slot[a2], slot[b1], slot[b2]
         flat[a1] = np.where(ok, x_a, code)
         flat[b2] = np.where(ok, x_b, code)
         flat[a2] = np.where(ok, code, x_a)
         flat[b1] = np.where(ok, code, x_b)
-        slot[a1], slot[a2] = np.where(ok, s_a2, s_a1), np.where(ok, s_a1, s_a2)
-        slot[b2], slot[b1] = np.where(ok, s_b1, s_b2), np.where(ok, s_b2, s_b1)
+        slot[a2] = np.where(ok, u, slot[a2])  # slots of empty cells are never read
+        slot[b1] = np.where(ok, v, slot[b1])
         edge_col[u] = np.where(ok, j2, j1)
         edge_col[v] = np.where(ok, j1, j2)
     return full
