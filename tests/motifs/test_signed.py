@@ -236,3 +236,24 @@ def test_reference_network_signed_counts_are_consistent():
         np.testing.assert_array_equal(sum(got[m].values()), plain[m])
     # every bias of this network is kept: the bias rows carry both signs
     assert all(b is not None and set(np.unique(b)) == {1, 2} for b in graph.bias[:3])
+
+
+def test_balanced_cycles_match_brute_force_sign_products():
+    from sparsemotifs.motifs.signed import balanced_counts
+    from tests.motifs.signed_helpers import coloured_edges
+
+    rng = np.random.default_rng(21)
+    checked = 0
+    for _ in range(40):
+        graph = random_coloured(rng, 2, max_layers=4, max_width=4, bias=True)
+        got = balanced_counts(count_coloured(graph), graph.labels)
+        ref = brute_force_coloured(graph)
+        _, edges = coloured_edges(graph)
+        for m in ("bi_fan", "bi_parallel"):
+            # sign product of the occurrence positive <=> an even number of class-0 edges
+            expected = sum(v for (_, comp), v in ref[m].items() if (-1) ** comp[0] == 1)
+            assert int(got[f"{m}|balanced"].sum()) == expected
+            checked += expected > 0
+    assert checked > 10
+    three = random_coloured(rng, 3)
+    assert balanced_counts(count_coloured(three), three.labels) == {}

@@ -148,3 +148,12 @@ def test_signed_errors_exit_2_naming_the_file(tmp_path, capsys):
     assert "degree_signed" in capsys.readouterr().err
     assert main(["motifs", "count", str(h), "--edge-classes", "zambra", "--zambra-thresholds", '{"lo": 1}']) == 2  # fmt: skip
     assert "lo, b0, b1, hi" in capsys.readouterr().err
+
+
+def test_count_reports_balanced_cycles(tmp_path, capsys):
+    f = tmp_path / "n.npz"
+    _weighted_net(f, 3)
+    main(["motifs", "count", str(f), "--bias-nodes", "--edge-classes", "sign", "--json"])
+    obj = _lines(capsys)[0]
+    for m in ("bi_fan", "bi_parallel"):
+        assert obj[f"{m}|balanced"] == sum(obj[f"{m}|pos={k}"] for k in (0, 2, 4))

@@ -200,7 +200,9 @@ def test_analyse_signed_rows_fixed_counts_and_consistency():
     graph = _random_live(7)
     res = analyse_signed(graph, samples=60, rng=np.random.default_rng(0))
     keys = [k for _, _, k in coloured_keys(graph.labels)]
-    assert set(res.total) == set(keys) | set(MOTIFS)
+    balanced = {"bi_fan|balanced", "bi_parallel|balanced"}
+    assert set(res.total) == set(keys) | set(MOTIFS) | balanced
+    assert not balanced & set(res.sp)  # redundant with the compositions: not in the SP
     for k in keys:
         row = res.total[k]
         assert set(row) == {"count", "null_mean", "null_sd", "z", "p"}

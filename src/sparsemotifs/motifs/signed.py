@@ -24,6 +24,8 @@ Gram matrices A_p A_q^T or path matrices A_p A'_q; summing over all slot colouri
 composition counts each occurrence once per automorphism of the motif (1 for chains, 2 for the
 bi-parallel's two middles, 4 for the bi-fan), which is divided out (the division is checked).
 Diverging/converging motifs use the direct formula sum_nodes prod_c C(deg_c, k_c).
+For the sign scheme, bi-fans and bi-parallels (4-cycles without directions) are also counted as
+balanced (an even number of negative edges: the product of the signs is positive).
 """
 
 from __future__ import annotations
@@ -494,6 +496,21 @@ def count_coloured(graph: ColouredGraph) -> dict[str, dict[tuple[int, ...], np.n
     return {m: {c: v[0] for c, v in per.items()} for m, per in batch.items()}
 
 
+# Motifs that are 4-cycles when directions are ignored: a cycle is balanced (structural balance)
+# when the product of its edge signs is positive, i.e. it has an even number of negative edges.
+CYCLE_MOTIFS = ("bi_fan", "bi_parallel")
+
+
+def balanced_counts(counts: dict, labels: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """'bi_fan|balanced', 'bi_parallel|balanced' (sign scheme only; else empty)."""
+    if labels != LABELS["sign"]:
+        return {}
+    return {
+        f"{m}|balanced": sum(v for comp, v in counts[m].items() if comp[0] % 2 == 0)
+        for m in CYCLE_MOTIFS
+    }
+
+
 def keyed_counts(counts: dict, labels: tuple[str, ...]) -> dict[str, np.ndarray]:
     """Flatten motif -> composition -> array to 'motif|class=k' -> array, in output order."""
     return {key: counts[m][comp] for m, comp, key in coloured_keys(labels)}
@@ -504,8 +521,10 @@ __all__ = [
     "LABELS",
     "MOTIF_EDGES",
     "SCHEMES",
+    "CYCLE_MOTIFS",
     "SPAN",
     "ColouredGraph",
+    "balanced_counts",
     "ZambraThresholds",
     "classify",
     "colour",

@@ -1,7 +1,8 @@
 """Signed motifs on the command line: `--edge-classes` for `motifs count|zscore`, `motifs thresholds`.
 
 `motifs count FILE --edge-classes sign --json` adds keys "{motif}|pos={k}" (occurrences with
-exactly k positive edges) to the plain counts; `--edge-classes zambra` adds
+exactly k positive edges) and "bi_fan|balanced", "bi_parallel|balanced" (4-cycles whose sign
+product is positive) to the plain counts; `--edge-classes zambra` adds
 "{motif}|sneg=a,mild=b,spos=c" and deletes Zambra's band from the graph first (so the plain
 counts are those of the graph without the band). Zambra's thresholds are fitted to the pooled
 weights of all FILEs of the call (one ensemble, initial and trained networks) unless given with
@@ -24,6 +25,7 @@ from sparsemotifs.motifs.signed import (
     DEFAULT_ZAMBRA_BAND,
     SCHEMES,
     ZambraThresholds,
+    balanced_counts,
     colour,
     count_coloured,
     keyed_counts,
@@ -122,7 +124,8 @@ def run_count_coloured(args: argparse.Namespace) -> int:
     for graph in graphs:
         graph, report = _prepared(graph, args)
         plain = count_motifs(graph.topology(), connected_pairs=True)
-        coloured = keyed_counts(count_coloured(graph), graph.labels)
+        by_comp = count_coloured(graph)
+        coloured = {**keyed_counts(by_comp, graph.labels), **balanced_counts(by_comp, graph.labels)}
         obj: dict = {k: int(v.sum()) for k, v in plain.items()}
         obj.update({k: int(v.sum()) for k, v in coloured.items()})
         if args.per_layer:

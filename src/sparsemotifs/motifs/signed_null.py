@@ -33,6 +33,7 @@ from sparsemotifs.motifs.counts import MOTIFS
 from sparsemotifs.motifs.samplers import DEFAULT_SWITCHES_PER_EDGE
 from sparsemotifs.motifs.signed import (
     ColouredGraph,
+    balanced_counts,
     coloured_keys,
     count_coloured,
     count_coloured_batch,
@@ -156,7 +157,8 @@ def sample_degree_signed(
 
 @dataclass
 class SignedNullResult:
-    """Rows (count/null_mean/null_sd/z/p) per key: 'motif|class=k' keys and plain motifs."""
+    """Rows (count/null_mean/null_sd/z/p) per key: 'motif|class=k', 'motif|balanced' (sign
+    scheme) and the plain motifs; the SP covers the 'motif|class=k' keys only."""
 
     null: str
     total: dict[str, dict]
@@ -168,6 +170,7 @@ class SignedNullResult:
 def _flat(counts: dict, labels: tuple[str, ...]) -> dict[str, np.ndarray]:
     """Coloured keys and the plain motifs (sum over compositions), arrays (..., positions)."""
     out = {key: counts[m][comp] for m, comp, key in coloured_keys(labels)}
+    out.update(balanced_counts(counts, labels))
     for m in MOTIFS:
         out[m] = sum(counts[m].values())
     return out
