@@ -75,6 +75,51 @@ def _comp(classes, n_classes):
     return tuple(classes.count(c) for c in range(n_classes))
 
 
+def _naive_stars(out: dict, rows: list, stacked: np.ndarray, nc: int) -> None:
+    for which, vectors in (("diverging", rows), ("converging", list(stacked.T))):
+        for vec in vectors:
+            deg = [int(np.count_nonzero(vec == c + 1)) for c in range(nc)]
+            if which == "diverging":
+                for c in range(nc):
+                    out["edges"][_comp([c], nc)] += deg[c]
+            for k in (2, 3):
+                for comp in compositions(k, nc):
+                    out[f"{which}_{k}"][comp] += math.prod(
+                        math.comb(deg[c], comp[c]) for c in range(nc)
+                    )
+
+
+def _naive_bi_fans(out: dict, rows: list, nc: int) -> None:
+    """Pairs of sources; their common targets by the pair of edge classes."""
+    for i in range(len(rows)):
+        for k in range(i + 1, len(rows)):
+            common = (rows[i] > 0) & (rows[k] > 0)
+            items = list(
+                Counter(zip(rows[i][common] - 1, rows[k][common] - 1, strict=True)).items()
+            )
+            for x, (t, nt) in enumerate(items):
+                out["bi_fan"][_comp(list(t) * 2, nc)] += math.comb(nt, 2)
+                for u, nu in items[x + 1 :]:
+                    out["bi_fan"][_comp(list(t) + list(u), nc)] += nt * nu
+
+
+def _naive_paths(out: dict, row: np.ndarray, nxt: np.ndarray, out2, nc: int) -> None:
+    """From one source: 2-paths by (class, class) to every target -> bi-parallels, chain_3."""
+    paths = {(p, q): np.zeros(nxt.shape[1], np.int64) for p in range(nc) for q in range(nc)}
+    for b in np.nonzero(row)[0]:
+        for q in range(nc):
+            paths[int(row[b]) - 1, q] += nxt[b] == q + 1
+    keys = list(paths)
+    for x, t in enumerate(keys):
+        out["bi_parallel"][_comp(list(t) * 2, nc)] += int((paths[t] * (paths[t] - 1) // 2).sum())
+        for u in keys[x + 1 :]:
+            out["bi_parallel"][_comp(list(t) + list(u), nc)] += int((paths[t] * paths[u]).sum())
+    if out2 is not None:
+        for (p, q), v in paths.items():
+            for s in range(nc):
+                out["chain_3"][_comp([p, q, s], nc)] += int(v @ out2[s])
+
+
 def naive_coloured_counts(g: ColouredGraph) -> dict[str, Counter]:
     """Python loops over nodes and node pairs; motif -> Counter(composition -> count)."""
     nc = g.n_classes
@@ -82,64 +127,24 @@ def naive_coloured_counts(g: ColouredGraph) -> dict[str, Counter]:
     nb = g.n_blocks
     for li in range(nb):
         rows = _rows(g, li)
-        stacked = np.array(rows)
-        for which, vectors in (("diverging", rows), ("converging", list(stacked.T))):
-            for vec in vectors:
-                deg = [int(np.count_nonzero(vec == c + 1)) for c in range(nc)]
-                if which == "diverging":
-                    for c in range(nc):
-                        out["edges"][_comp([c], nc)] += deg[c]
-                for k in (2, 3):
-                    for comp in compositions(k, nc):
-                        out[f"{which}_{k}"][comp] += math.prod(
-                            math.comb(deg[c], comp[c]) for c in range(nc)
-                        )
-        for i in range(len(rows)):  # bi_fan: pairs of sources, pairs of common targets
-            for k in range(i + 1, len(rows)):
-                common = (rows[i] > 0) & (rows[k] > 0)
-                types = Counter(zip(rows[i][common] - 1, rows[k][common] - 1, strict=True))
-                items = list(types.items())
-                for x, (t, nt) in enumerate(items):
-                    out["bi_fan"][_comp(list(t) * 2, nc)] += math.comb(nt, 2)
-                    for u, nu in items[x + 1 :]:
-                        out["bi_fan"][_comp(list(t) + list(u), nc)] += nt * nu
-        if li + 1 < nb:
-            nxt = g.blocks[li + 1]
-            out_next = [
-                [int(np.count_nonzero(nxt[b] == c + 1)) for c in range(nc)]
-                for b in range(nxt.shape[0])
-            ]
-            for b in range(nxt.shape[0]):  # chain_2 through middle b
-                col = stacked[:, b]
-                for p in range(nc):
-                    n_in = int(np.count_nonzero(col == p + 1))
-                    for q in range(nc):
-                        out["chain_2"][_comp([p, q], nc)] += n_in * out_next[b][q]
-            out2 = None
-            if li + 2 < nb:
-                n2 = g.blocks[li + 2]
-                out2 = np.stack([(n2 == c + 1).sum(axis=1) for c in range(nc)])  # (nc, n_{l+2})
-            for row in rows:  # per source: paths by (p, q) to every target
-                paths = {
-                    (p, q): np.zeros(nxt.shape[1], np.int64) for p in range(nc) for q in range(nc)
-                }
-                for b in np.nonzero(row)[0]:
-                    p = int(row[b]) - 1
-                    for q in range(nc):
-                        paths[p, q] += nxt[b] == q + 1
-                keys = list(paths)
-                for x, t in enumerate(keys):
-                    out["bi_parallel"][_comp(list(t) * 2, nc)] += int(
-                        (paths[t] * (paths[t] - 1) // 2).sum()
+        stacked = np.array(rows, dtype=np.int8).reshape(len(rows), g.blocks[li].shape[1])
+        _naive_stars(out, rows, stacked, nc)
+        _naive_bi_fans(out, rows, nc)
+        if li + 1 >= nb:
+            continue
+        nxt = g.blocks[li + 1]
+        for b in range(nxt.shape[0]):  # chain_2 through middle b
+            for p in range(nc):
+                n_in = int(np.count_nonzero(stacked[:, b] == p + 1))
+                for q in range(nc):
+                    out["chain_2"][_comp([p, q], nc)] += n_in * int(
+                        np.count_nonzero(nxt[b] == q + 1)
                     )
-                    for u in keys[x + 1 :]:
-                        out["bi_parallel"][_comp(list(t) + list(u), nc)] += int(
-                            (paths[t] * paths[u]).sum()
-                        )
-                if out2 is not None:
-                    for (p, q), v in paths.items():
-                        for s in range(nc):
-                            out["chain_3"][_comp([p, q, s], nc)] += int(v @ out2[s])
+        out2 = None
+        if li + 2 < nb:
+            out2 = np.stack([(g.blocks[li + 2] == c + 1).sum(axis=1) for c in range(nc)])
+        for row in rows:
+            _naive_paths(out, row, nxt, out2, nc)
     return out
 
 

@@ -381,6 +381,47 @@ def _four_slot(mats: dict, diag_sum: dict, inner: int, n_classes: int, r: int, s
     return out
 
 
+def _stars(deg: list[np.ndarray], k: int, n_classes: int) -> dict:
+    """Diverging/converging k-stars by composition: sum over centres of prod_c C(deg_c, k_c)."""
+    vals = {}
+    for comp in compositions(k, n_classes):
+        prod = np.ones_like(deg[0])
+        for c in range(n_classes):
+            prod = prod * _choose(deg[c], comp[c])
+        vals[comp] = prod.sum(axis=1)
+    return vals
+
+
+def _bi_fans(a: list, out_d: list, in_d: list, n_classes: int, r: int) -> dict:
+    """Bi-fans of one block from the smaller Gram family: A_p A_q^T (sources) or A_p^T A_q."""
+    cls = range(n_classes)
+    n_src, n_tgt = a[0].shape[1], a[0].shape[2]
+    if n_src <= n_tgt:
+        grams = {(p, q): a[p] @ a[q].transpose(0, 2, 1) for p in cls for q in cls}
+        deg, inner = out_d, n_tgt
+    else:
+        grams = {(p, q): a[p].transpose(0, 2, 1) @ a[q] for p in cls for q in cls}
+        deg, inner = in_d, n_src
+    diag: dict = {}  # K_pq[u, u] = [p = q] deg_p[u]
+    for p in cls:
+        diag[((p, p),)] = deg[p].sum(axis=1).astype(np.float64)
+        for q in cls:
+            diag[(p, p), (q, q)] = (deg[p] * deg[q]).sum(axis=1).astype(np.float64)
+    return _four_slot(grams, diag, inner, n_classes, r, sym=4)
+
+
+def _chain3(in_l: list, nxt: list, out_2: list, n_classes: int) -> dict:
+    """in_p . A'_q . out_s for every slot colouring (p, q, s), summed into compositions."""
+    cls = range(n_classes)
+    t = {}
+    for q in cls:
+        for s in cls:
+            v = np.einsum("rij,rj->ri", nxt[q], out_2[s].astype(np.float32), dtype=np.float64)
+            for p in cls:
+                t[p, q, s] = _to_int(np.einsum("ri,ri->r", in_l[p].astype(np.float64), v))
+    return _accumulate(t, n_classes)
+
+
 def count_coloured_batch(
     blocks: list[np.ndarray], bias: list[np.ndarray | None], n_classes: int
 ) -> dict[str, dict[tuple[int, ...], np.ndarray]]:
@@ -412,64 +453,20 @@ def count_coloured_batch(
     for li in range(n_blocks):
         a = full[li]
         add("edges", {_comp_of((c,), n_classes): out_d[li][c].sum(axis=1) for c in cls})
-        for motif, deg, k in (
-            ("diverging_2", out_d[li], 2),
-            ("diverging_3", out_d[li], 3),
-            ("converging_2", in_d[li], 2),
-            ("converging_3", in_d[li], 3),
-        ):
-            vals = {}
-            for comp in compositions(k, n_classes):
-                prod = np.ones_like(deg[0])
-                for c in cls:
-                    prod = prod * _choose(deg[c], comp[c])
-                vals[comp] = prod.sum(axis=1)
-            add(motif, vals)
-        # bi_fan from the smaller Gram family: K_pq = A_p A_q^T (sources) or A_p^T A_q (targets)
-        n_src, n_tgt = a[0].shape[1], a[0].shape[2]
-        if n_src <= n_tgt:
-            grams = {(p, q): a[p] @ a[q].transpose(0, 2, 1) for p in cls for q in cls}
-            deg, inner = out_d[li], n_tgt
-        else:
-            grams = {(p, q): a[p].transpose(0, 2, 1) @ a[q] for p in cls for q in cls}
-            deg, inner = in_d[li], n_src
-        diag: dict = {}  # K_pq[u, u] = [p = q] deg_p[u]
-        for p in cls:
-            diag[((p, p),)] = deg[p].sum(axis=1).astype(np.float64)
-            for q in cls:
-                diag[(p, p), (q, q)] = (deg[p] * deg[q]).sum(axis=1).astype(np.float64)
-        add("bi_fan", _four_slot(grams, diag, inner, n_classes, r, sym=4))
+        for k in (2, 3):
+            add(f"diverging_{k}", _stars(out_d[li], k, n_classes))
+            add(f"converging_{k}", _stars(in_d[li], k, n_classes))
+        add("bi_fan", _bi_fans(a, out_d[li], in_d[li], n_classes, r))
         if li + 1 < n_blocks:
             nxt = main[li + 1]
-            add(
-                "chain_2",
-                _accumulate(
-                    {
-                        (p, q): (in_d[li][p] * main_out[li + 1][q]).sum(axis=1)
-                        for p in cls
-                        for q in cls
-                    },
-                    n_classes,
-                ),
-            )
+            slots = {
+                (p, q): (in_d[li][p] * main_out[li + 1][q]).sum(axis=1) for p in cls for q in cls
+            }
+            add("chain_2", _accumulate(slots, n_classes))
             paths = {(p, q): a[p] @ nxt[q] for p in cls for q in cls}  # entries <= n_{l+1}
             add("bi_parallel", _four_slot(paths, {}, a[0].shape[2], n_classes, r, sym=2))
         if li + 2 < n_blocks:
-            nxt = main[li + 1]
-            t = {}
-            for q in cls:
-                for s in cls:
-                    v = np.einsum(
-                        "rij,rj->ri",
-                        nxt[q],
-                        main_out[li + 2][s].astype(np.float32),
-                        dtype=np.float64,
-                    )
-                    for p in cls:
-                        t[p, q, s] = _to_int(
-                            np.einsum("ri,ri->r", in_d[li][p].astype(np.float64), v)
-                        )
-            add("chain_3", _accumulate(t, n_classes))
+            add("chain_3", _chain3(in_d[li], main[li + 1], main_out[li + 2], n_classes))
     return {
         m: {
             comp: np.stack(v, axis=1) if v else np.zeros((r, 0), dtype=np.int64)
