@@ -157,3 +157,49 @@ def test_count_reports_balanced_cycles(tmp_path, capsys):
     obj = _lines(capsys)[0]
     for m in ("bi_fan", "bi_parallel"):
         assert obj[f"{m}|balanced"] == sum(obj[f"{m}|pos={k}"] for k in (0, 2, 4))
+
+
+def test_signed_table_rows_match_the_zscore_command(tmp_path, capsys):
+    import pandas as pd
+
+    paths = [tmp_path / f"seed{s}" / "level3.npz" for s in (1, 2)]
+    for i, p in enumerate(paths):
+        _weighted_net(p, 10 + i)
+    out = tmp_path / "signed.csv"
+    params = json.dumps({"motifs": {"samples": 30, "edge_classes": "sign", "seed": 4}})
+    args = ["motifs", "signed-table", *map(str, paths), "--ensemble", "trained"]
+    assert main([*args, "--params", params, "--out", str(out)]) == 0
+    table = pd.read_csv(out, keep_default_na=False, na_values=[""])
+    assert set(table["seed"]) == {1, 2} and set(table["null"]) == {"degree_signed"}
+    one = table[table["seed"] == 1].set_index("key")
+    assert one.loc["bi_fan", "colour"] == "" or pd.isna(one.loc["bi_fan", "colour"])
+    assert (
+        one.loc["bi_fan|pos=2", "colour"] == "pos=2"
+        and one.loc["bi_fan|pos=2", "motif"] == "bi_fan"
+    )
+    assert (
+        one.loc[[f"bi_fan|pos={k}" for k in range(5)], "count"].sum() == one.loc["bi_fan", "count"]
+    )
+    assert np.isnan(one.loc["edges|pos=1", "z"]) and np.isfinite(one.loc["bi_fan|pos=2", "sp"])
+    # the same numbers as the single-file route with the same seeds
+    from sparsemotifs.config import validate_section
+    from sparsemotifs.motifs.signed_cli import signed_file_rows
+
+    rows = signed_file_rows(
+        paths[0],
+        ensemble="trained",
+        params=validate_section("motifs", json.loads(params)["motifs"]),
+    )
+    ref = {r["key"]: r for r in rows}
+    assert ref["bi_parallel|pos=2"]["null_mean"] == pytest.approx(
+        one.loc["bi_parallel|pos=2", "null_mean"]
+    )
+    # switched off or zambra: refused with exit 2 and no output
+    bad = tmp_path / "bad.csv"
+    assert (
+        main(
+            [*args, "--params", json.dumps({"motifs": {"edge_classes": "none"}}), "--out", str(bad)]
+        )
+        == 2
+    )
+    assert "edge_classes" in capsys.readouterr().err and not bad.exists()

@@ -121,6 +121,18 @@ def motif_tables(kind):
     ]
 
 
+def signed_motif_tables():
+    """Per-chunk signed-motif tables of the trained (not derived) ensembles, if switched on."""
+    if CFG["motifs"]["edge_classes"] == "none":
+        return []
+    return [
+        results(f"motifs/{e}/degree_signed/chunk{c}.signed.parquet")
+        for e in MOTIF_ENSEMBLES
+        if registry.get(e).kind != "derived"
+        for c in CHUNKS
+    ]
+
+
 def derive_arg(wildcards):
     """A derived ensemble's networks are made from its source's files by its producer."""
     entry = registry.get(wildcards.ensemble)
@@ -137,4 +149,9 @@ def final_outputs():
         ]
         + [results(f"tables/{t}.csv") for t in TABLES]
         + [results(f"figures/{f}.png") for f in FIGURES]
+        + (
+            [results("tables/signed_motifs.csv")]
+            if CFG["motifs"]["edge_classes"] != "none"
+            else []
+        )
     )

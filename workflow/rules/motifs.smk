@@ -3,6 +3,7 @@
 
 localrules:
     collect_motifs,
+    collect_signed_motifs,
 
 
 rule motifs:
@@ -51,3 +52,47 @@ rule collect_motifs:
     shell:
         "sparsemotifs concat {input.totals} --out {output.totals} > {log} 2>&1"
         " && sparsemotifs concat {input.per_layer} --out {output.per_layer} >> {log} 2>&1"
+
+
+# Signed motifs (motifs.edge_classes: sign): counts by number of positive edges against the
+# class-preserving degree null, per ensemble and chunk; off by default.
+rule signed_motifs:
+    input:
+        metrics=lambda wildcards: results(
+            f"train/{levels_owner(wildcards.ensemble)}/chunk{wildcards.chunk}.csv"
+        ),
+    output:
+        table=results("motifs/{ensemble}/degree_signed/chunk{chunk}.signed.parquet"),
+    log:
+        logs("motifs/{ensemble}/degree_signed/chunk{chunk}.log"),
+    benchmark:
+        benchmarks("motifs/{ensemble}/degree_signed/chunk{chunk}.tsv")
+    conda:
+        "../envs/sparsemotifs.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=lambda wildcards, attempt: 480 * attempt,
+    params:
+        settings=cli_params("motifs"),
+        networks=lambda wildcards: networks_dir(wildcards.ensemble),
+        code=code_fingerprint("networks", "motifs signed-table"),
+    shell:
+        "files=$(sparsemotifs networks list {input.metrics} --dir {params.networks}) 2> {log}"
+        " && sparsemotifs motifs signed-table $files --ensemble {wildcards.ensemble}"
+        " --params {params.settings:q} --out {output.table} >> {log} 2>&1"
+
+
+rule collect_signed_motifs:
+    input:
+        tables=signed_motif_tables(),
+    output:
+        table=results("tables/signed_motifs.csv"),
+    log:
+        logs("collect_signed_motifs.log"),
+    conda:
+        "../envs/sparsemotifs.yaml"
+    params:
+        code=code_fingerprint("concat"),
+    shell:
+        "sparsemotifs concat {input.tables} --out {output.table} > {log} 2>&1"

@@ -234,6 +234,7 @@ def register(sub) -> None:
     signed_cli.add_edge_class_args(z)
     z.set_defaults(func=_zscore_with_defaults)
     signed_cli.register_thresholds(actions)
+    signed_cli.register_signed_table(actions)
 
     t = actions.add_parser("table", help="tidy table of counts and z-scores for the workflow")
     t.add_argument("files", nargs="+", metavar="FILE", help="…/seed<seed>/level<k>.npz files")

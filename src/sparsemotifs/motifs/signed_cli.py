@@ -200,3 +200,81 @@ def register_thresholds(actions) -> None:
     )
     t.add_argument("--json", action="store_true", help="JSON output (the only format)")
     t.set_defaults(func=run_thresholds)
+
+
+SIGNED_TABLE_COLUMNS = [
+    "ensemble", "seed", "level", "null", "edge_classes", "motif", "colour", "key", "count",
+    "null_mean", "null_sd", "z", "p", "sp", "live_nodes", "live_edges", "samples",
+]  # fmt: skip
+
+
+def signed_file_rows(path, *, ensemble: str, params: dict, graph=None) -> list[dict]:
+    """Tidy rows of one network file under degree_signed; params = the `motifs` section.
+
+    One row per key: the plain motif (colour ""), each composition (colour "pos=k") and the
+    balanced cycles (colour "balanced"), all under the class-preserving null.
+    """
+    from sparsemotifs.contracts.network import parse_seed_level
+
+    seed, level = parse_seed_level(path)
+    scheme = params["edge_classes"]
+    if graph is None:
+        graph = colour(*load_weighted(path), scheme=scheme)
+    live, report = prepare_coloured(
+        graph, bias_nodes=params["bias_nodes"], bias_only_live=params["bias_only_live"]
+    )
+    null = SIGNED_NULLS[0]
+    seq = np.random.SeedSequence([params["seed"], seed, level, _SIGNED_NULL_CODE[null]])
+    res = analyse_signed(
+        live,
+        null,
+        samples=params["samples"],
+        rng=np.random.default_rng(seq),
+        switches_per_edge=params["degree_switches_per_edge"],
+    )
+    rows = []
+    for key, row in res.total.items():
+        motif, _, colour_name = key.partition("|")
+        rows.append(
+            {"ensemble": ensemble, "seed": seed, "level": level, "null": null,
+             "edge_classes": scheme, "motif": motif, "colour": colour_name, "key": key, **row,
+             "sp": res.sp.get(key, float("nan")), "live_nodes": report.live_nodes,
+             "live_edges": report.live_edges, "samples": res.samples}
+        )  # fmt: skip
+    return rows
+
+
+def run_signed_table(args: argparse.Namespace) -> int:
+    """`motifs signed-table`: degree_signed rows of every FILE (sign classes) for the workflow."""
+    import pandas as pd
+
+    from sparsemotifs.config import parse_params
+    from sparsemotifs.contracts.network import parse_seed_level
+    from sparsemotifs.io import write_table
+
+    params = parse_params(args.params, ("motifs",))["motifs"]
+    if params["edge_classes"] not in ("sign",):
+        raise InputError(
+            f"--params: motifs.edge_classes is {params['edge_classes']!r}; the study table "
+            "supports 'sign' (Zambra's classes need an ensemble-wide fit: use the CLI)"
+        )
+    for f in args.files:  # fail on bad paths or files before any computation or output
+        parse_seed_level(f)
+    graphs = [colour(*load_weighted(f), scheme="sign") for f in args.files]
+    rows = []
+    for path, graph in zip(args.files, graphs, strict=True):
+        rows += signed_file_rows(path, ensemble=args.ensemble, params=params, graph=graph)
+    write_table(pd.DataFrame(rows, columns=SIGNED_TABLE_COLUMNS), args.out)
+    return 0
+
+
+def register_signed_table(actions) -> None:
+    """The `motifs signed-table` action (the study's signed-motif table, per chunk)."""
+    t = actions.add_parser(
+        "signed-table", help="tidy table of signed-motif z-scores (degree_signed) for the workflow"
+    )
+    t.add_argument("files", nargs="+", metavar="FILE", help="…/seed<seed>/level<k>.npz files")
+    t.add_argument("--ensemble", required=True, help="ensemble name written to every row")
+    t.add_argument("--params", default="{}", help='JSON {"motifs": {...}}: the config section')
+    t.add_argument("--out", required=True, help="output table (.parquet, or .csv)")
+    t.set_defaults(func=run_signed_table)
