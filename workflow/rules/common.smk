@@ -133,6 +133,13 @@ def signed_motif_tables():
     ]
 
 
+def signed_motif_summary_input():
+    """The signed-motif table for the summary, when motifs.edge_classes switches it on."""
+    if CFG["motifs"]["edge_classes"] == "none":
+        return []
+    return [results("tables/signed_motifs.csv")]
+
+
 def derive_arg(wildcards):
     """A derived ensemble's networks are made from its source's files by its producer."""
     entry = registry.get(wildcards.ensemble)

@@ -90,6 +90,7 @@ rule summary:
         motifs=results("tables/motifs.csv"),
         tables=expand(results("tables/{t}.csv"), t=TABLES),
         config=results("config.yaml"),
+        signed=signed_motif_summary_input(),
     output:
         report(
             results("summary.md"),
@@ -103,8 +104,11 @@ rule summary:
     params:
         control=other_levels_args,
         tables=lambda wildcards, input: str(Path(input.tables[0]).parent),
+        signed=lambda wildcards, input: (
+            f"--signed-motifs {input.signed[0]}" if input.signed else ""
+        ),
         code=code_fingerprint("summary"),
     shell:
         "sparsemotifs summary --levels {input.levels} {params.control}"
         " --motifs {input.motifs} --tables-dir {params.tables}"
-        " --config {input.config} --out {output} > {log} 2>&1"
+        " --config {input.config} {params.signed} --out {output} > {log} 2>&1"

@@ -77,6 +77,11 @@ def register(sub) -> None:
         default=None,
         help="loss split of that table (default: selection.split of --config, else val)",
     )
+    p.add_argument(
+        "--signed-motifs",
+        default=None,
+        help="tables/signed_motifs.csv (motifs.edge_classes: sign) for the signed-motif section",
+    )
     p.set_defaults(func=run_summary)
 
 
@@ -180,6 +185,13 @@ def run_summary(args) -> int:
     tables = load_tables(args.tables_dir)
     config = load_config(args.config) if args.config else None
     sources = {"levels": args.levels, "motifs": args.motifs, "tables": args.tables_dir}
-    summary.write_summary(levels, tables, args.out, config, sources, args.threshold, args.split)
+    signed = None
+    if args.signed_motifs:
+        from sparsemotifs.io import read_table
+
+        signed = read_table(args.signed_motifs, ["ensemble", "seed", "level", "key", "colour", "z", "sp"])  # fmt: skip
+    summary.write_summary(
+        levels, tables, args.out, config, sources, args.threshold, args.split, signed
+    )
     log.info("wrote %s", args.out)
     return 0

@@ -367,9 +367,11 @@ def render_summary(
     sources: dict[str, str] | None = None,
     threshold: float | None = None,
     split: str | None = None,
+    signed: pd.DataFrame | None = None,
 ) -> str:
     """The summary as markdown text; threshold/split (for the loss shares) come from the
-    config's `selection` section when given (explicit arguments win)."""
+    config's `selection` section when given (explicit arguments win); `signed` (the signed-motif
+    table, when the study computes it) adds its section."""
     nulls = ordered(tables["convergence"].null, NULLS, sort_rest=True)
     verdicts = [null_verdict(tables, null) for null in nulls]
     provenance, config = _provenance(config)
@@ -385,6 +387,10 @@ def render_summary(
     for null in nulls:
         lines += _null_section(tables, null)
     lines += _trend_section(tables)
+    if signed is not None:
+        from sparsemotifs.report.signed_summary import signed_section
+
+        lines += signed_section(signed, levels)
     lines += _published_section()
     return "\n".join(lines)
 
@@ -397,8 +403,9 @@ def write_summary(
     sources: dict[str, str] | None = None,
     threshold: float | None = None,
     split: str | None = None,
+    signed: pd.DataFrame | None = None,
 ) -> str:
     """Render the summary and write it atomically; returns the text."""
-    text = render_summary(levels, tables, config, sources, threshold, split)
+    text = render_summary(levels, tables, config, sources, threshold, split, signed)
     write_text(text, out_path)
     return text
