@@ -7,7 +7,7 @@ CORES ?= all
 STUDY = $(shell $(PY) -c "import yaml,sys; print(yaml.safe_load(open('$(CONFIG)'))['study'])")
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: venv run test lint bench lock clean
+.PHONY: venv run test test-fast lint docs bench lock clean
 
 venv: $(VENV)/.installed
 
@@ -27,6 +27,14 @@ test: venv
 	$(PY) -m pytest -n 2 --dist loadgroup -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit 5)"; exit 0; fi; exit $$rc
 
+## test-fast: the inner loop: every test except the slow end-to-end ones (CI runs `make test`)
+test-fast: venv
+	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not slow"
+
+## docs: regenerate config/README.md's key table from the schema
+docs: venv
+	$(PY) -m sparsemotifs.cli config docs --write config/README.md
+
 lint: venv
 	ruff check src tests benchmarks
 	ruff format --check src tests benchmarks
@@ -37,6 +45,7 @@ bench: venv
 	$(PY) benchmarks/simulate.py
 	$(PY) benchmarks/train.py
 	$(PY) benchmarks/motifs.py
+	$(PY) benchmarks/signed_motifs.py
 	$(PY) benchmarks/report_stats.py
 
 ## lock: re-pin the tested versions after changing dependencies

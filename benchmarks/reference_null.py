@@ -18,7 +18,7 @@ from sparsemotifs.motifs.analysis import sample_null_counts
 from sparsemotifs.motifs.graph import LayeredGraph, load_graph, strip_dead
 from sparsemotifs.motifs.reference import sample_reference
 from sparsemotifs.motifs.samplers import sample_fixed_count
-from sparsemotifs.published_data import network_path
+from sparsemotifs.report.published_data import network_path
 
 
 def test_graph() -> tuple[LayeredGraph, int, str]:

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from sparsemotifs import stats
+from sparsemotifs import convergence as stats
 
 N_NETWORKS, N_MOTIFS, N_BOOT = 400, 9, 200
 

@@ -183,7 +183,7 @@ def main() -> None:
         f"pruning: {pw:.3f} / {pc:.3f} s per network and level"
     )
 
-    from sparsemotifs.published_data import network_path
+    from sparsemotifs.report.published_data import network_path
 
     net93 = network_path(0.93)
     if net93 is not None:

@@ -111,3 +111,25 @@ def test_every_key_documented():
     doc = (REPO / "config" / "README.md").read_text()
     missing = [k for k in _schema_keys(load_schema()["properties"]) if f"`{k}`" not in doc]
     assert not missing, f"config/README.md does not document {missing}"
+
+
+def test_config_readme_key_table_is_generated_from_the_schema():
+    """Fails when config/README.md's key table differs from `sparsemotifs config docs`."""
+    from sparsemotifs.config_docs import render_readme
+
+    text = (REPO / "config" / "README.md").read_text()
+    assert render_readme(text) == text, "config/README.md is stale: run `make docs`"
+
+
+def test_config_docs_check_and_write(tmp_path):
+    from sparsemotifs.cli import main
+
+    readme = tmp_path / "README.md"
+    original = (REPO / "config" / "README.md").read_text()
+    readme.write_text(
+        original.replace("| `motifs.samples` | integer | >= 2", "| `motifs.samples` | x")
+    )
+    assert main(["config", "docs", "--check", str(readme)]) == 1
+    assert main(["config", "docs", "--write", str(readme)]) == 0
+    assert readme.read_text() == original
+    assert main(["config", "docs", "--check", str(readme)]) == 0

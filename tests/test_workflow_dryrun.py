@@ -81,3 +81,17 @@ def test_lint_clean(tmp_path):
     proc = run_snakemake("--lint", "--configfile", str(REPO / "config/test.yaml"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "good condition" in proc.stdout + proc.stderr
+
+
+def test_signed_motifs_only_when_switched_on(tmp_path):
+    """motifs.edge_classes: sign adds one signed_motifs job per trained ensemble and chunk."""
+    base = ("-n", "--configfile", str(REPO / "config/test.yaml"))
+    off = job_counts(run_snakemake(*base, cwd=tmp_path).stdout)
+    assert "signed_motifs" not in off and "collect_signed_motifs" not in off
+    overlay = tmp_path / "signed.yaml"
+    overlay.write_text("motifs:\n  edge_classes: sign\n")
+    proc = run_snakemake(*base, str(overlay), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    on = job_counts(proc.stdout)
+    assert on["collect_signed_motifs"] == 1
+    assert on["signed_motifs"] == off["train"]  # trained ensembles x chunks; derived ones skipped

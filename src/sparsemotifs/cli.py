@@ -17,15 +17,16 @@ from sparsemotifs import SparsemotifsError, __version__
 COMMAND_MODULES = [
     "sparsemotifs.config_cli",
     "sparsemotifs.flight.cli",
-    "sparsemotifs.dataset",
+    "sparsemotifs.dataset.cli",
     "sparsemotifs.workflow_cli",
     "sparsemotifs.training.cli",
     "sparsemotifs.motifs.cli",
-    "sparsemotifs.report_cli",
+    "sparsemotifs.report.cli",
 ]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `sparsemotifs` parser with every command module's subcommands."""
     parser = argparse.ArgumentParser(
         prog="sparsemotifs",
         description="Motifs of pruned neural networks trained on hawkmoth flight control.",
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; a SparsemotifsError prints one line and returns 2."""
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

@@ -28,6 +28,7 @@ class ConfigError(SparsemotifsError):
 
 @cache
 def load_schema() -> dict:
+    """The study config's JSON Schema (schema.yaml shipped in the package)."""
     text = resources.files("sparsemotifs").joinpath(SCHEMA_RESOURCE).read_text()
     return yaml.safe_load(text)
 
@@ -91,6 +92,7 @@ def validate_config(config: Mapping, *, fill_defaults: bool = True) -> dict:
 
 
 def section_schema(name: str) -> dict:
+    """The schema of one top-level config section (references resolved)."""
     schema = load_schema()
     try:
         return schema["properties"][name]
@@ -116,48 +118,65 @@ def validate_section(name: str, section: Mapping | None) -> dict:
     return value
 
 
-def check_semantics(cfg: Mapping) -> None:
-    """Rules JSON Schema cannot express. Works on a whole config or on single sections."""
-    problems: list[str] = []
-    pruning = cfg.get("pruning") or {}
-    schedule = pruning.get("schedule")
-    if schedule is not None:
-        for i in range(1, len(schedule)):
-            if not schedule[i] > schedule[i - 1]:
-                problems.append(
-                    f"config key 'pruning.schedule': cut fractions must increase strictly, "
-                    f"but entry {i} ({schedule[i]}) <= entry {i - 1} ({schedule[i - 1]})"
-                )
-                break
+def _check_schedule(cfg: Mapping) -> list[str]:
+    schedule = (cfg.get("pruning") or {}).get("schedule")
+    for i in range(1, len(schedule or [])):
+        if not schedule[i] > schedule[i - 1]:
+            return [
+                f"config key 'pruning.schedule': cut fractions must increase strictly, "
+                f"but entry {i} ({schedule[i]}) <= entry {i - 1} ({schedule[i - 1]})"
+            ]
+    return []
+
+
+def _check_split(cfg: Mapping) -> list[str]:
     ds = cfg.get("dataset") or {}
     if all(k in ds for k in ("train", "val", "test")):
         total = ds["train"] + ds["val"] + ds["test"]
         if abs(total - 1.0) > 1e-9:
-            problems.append(
-                f"config key 'dataset': train + val + test must sum to 1, got {total:g}"
-            )
+            return [f"config key 'dataset': train + val + test must sum to 1, got {total:g}"]
+    return []
+
+
+def _check_ranges(cfg: Mapping) -> list[str]:
     ranges = (cfg.get("simulation") or {}).get("ranges") or {}
-    for key, rng in ranges.items():
-        if len(rng) == 2 and not rng[0] <= rng[1]:
-            problems.append(f"config key 'simulation.ranges.{key}': low {rng[0]} > high {rng[1]}")
-    net = cfg.get("network") or {}
-    widths = net.get("widths")
-    if widths is not None and "simulation" in cfg:
-        if widths[0] != 10 or widths[-1] != 7:
-            problems.append(
-                f"config key 'network.widths': the flight task has 10 inputs and 7 outputs, "
-                f"so widths must start with 10 and end with 7 (got {widths})"
-            )
+    return [
+        f"config key 'simulation.ranges.{key}': low {rng[0]} > high {rng[1]}"
+        for key, rng in ranges.items()
+        if len(rng) == 2 and not rng[0] <= rng[1]
+    ]
+
+
+def _check_widths(cfg: Mapping) -> list[str]:
+    widths = (cfg.get("network") or {}).get("widths")
+    if widths is not None and "simulation" in cfg and (widths[0] != 10 or widths[-1] != 7):
+        return [
+            f"config key 'network.widths': the flight task has 10 inputs and 7 outputs, "
+            f"so widths must start with 10 and end with 7 (got {widths})"
+        ]
+    return []
+
+
+def _check_teacher(cfg: Mapping) -> list[str]:
+    widths = (cfg.get("network") or {}).get("widths")
     teacher = ((cfg.get("controls") or {}).get("control_task") or {}).get("teacher_widths")
-    if (
-        teacher is not None
-        and widths is not None
-        and (teacher[0] != widths[0] or teacher[-1] != widths[-1])
-    ):
-        problems.append(
+    if teacher is None or widths is None:
+        return []
+    if teacher[0] != widths[0] or teacher[-1] != widths[-1]:
+        return [
             f"config key 'controls.control_task.teacher_widths': must start with {widths[0]} "
             f"and end with {widths[-1]} like network.widths (got {teacher})"
-        )
+        ]
+    return []
+
+
+# Rules JSON Schema cannot express, each a named check returning its problems.
+SEMANTIC_CHECKS = (_check_schedule, _check_split, _check_ranges, _check_widths, _check_teacher)
+
+
+def check_semantics(cfg: Mapping) -> None:
+    """Rules JSON Schema cannot express. Works on a whole config or on single sections."""
+    problems = [problem for check in SEMANTIC_CHECKS for problem in check(cfg)]
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
 
@@ -191,6 +210,7 @@ def deep_merge(base: Mapping, update: Mapping) -> dict:
 
 
 def parse_json_arg(text: str, what: str) -> dict:
+    """A JSON object given on the command line; ConfigError naming `what` otherwise."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -198,3 +218,22 @@ def parse_json_arg(text: str, what: str) -> dict:
     if not isinstance(value, dict):
         raise ConfigError(f"{what} must be a JSON object")
     return value
+
+
+def parse_params(text: str, sections: tuple[str, ...], what: str = "--params") -> dict[str, dict]:
+    """The one `--params` shape of every command: a JSON object of named config sections.
+
+    `{"<section>": {...}, ...}` with sections among `sections` (each validated, defaults filled;
+    an absent one gets its defaults). The workflow builds it with `cli_params` in common.smk.
+    """
+    params = raw_params(text, sections, what)
+    return {name: validate_section(name, params.get(name)) for name in sections}
+
+
+def raw_params(text: str, sections: tuple[str, ...], what: str = "--params") -> dict[str, dict]:
+    """`--params` checked for its shape only (for commands that override keys before validating)."""
+    params = parse_json_arg(text, what)
+    unknown = sorted(set(params) - set(sections))
+    if unknown:
+        raise ConfigError(f"{what}: unknown section(s) {unknown}; allowed: {', '.join(sections)}")
+    return {name: dict(params.get(name) or {}) for name in sections}

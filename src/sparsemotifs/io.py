@@ -69,6 +69,7 @@ def write_table(df: pd.DataFrame, path: str | Path) -> None:
 
 
 def read_table(path: str | Path, required_columns: Sequence[str] = ()) -> pd.DataFrame:
+    """A parquet or CSV table; InputError naming the file when missing, unreadable or short of columns."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found")
@@ -89,6 +90,7 @@ def save_npz(path: str | Path, **arrays: np.ndarray) -> None:
 
 
 def load_npz(path: str | Path) -> dict[str, np.ndarray]:
+    """Every array of an .npz file (no pickles); InputError naming the file when unreadable."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found")
@@ -102,11 +104,13 @@ def load_npz(path: str | Path) -> dict[str, np.ndarray]:
 
 
 def write_json(obj, path: str | Path) -> None:
+    """JSON (sorted keys, numpy scalars converted), written atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n")
 
 
 def write_text(text: str, path: str | Path) -> None:
+    """Text, written atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(text)
 

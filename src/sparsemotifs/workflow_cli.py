@@ -6,13 +6,11 @@ and the behaviour is tested like any other code.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import subprocess
 import sys
 from collections.abc import Sequence
-from importlib.util import find_spec
 from pathlib import Path
 
 import pandas as pd
@@ -20,43 +18,19 @@ import yaml
 
 from sparsemotifs import __version__
 from sparsemotifs.config import parse_json_arg, validate_config
+from sparsemotifs.contracts.network import level_path
+from sparsemotifs.fingerprint import code_fingerprint, package_dir
 from sparsemotifs.io import InputError, atomic_path, read_table, write_table
-from sparsemotifs.training.storage import level_path
 
-# Which package modules each workflow stage runs: editing them reruns that stage
-# (Snakemake tracks params, not imported code, so rules pass this fingerprint as a param).
-STAGE_MODULES: dict[str, tuple[str, ...]] = {
-    "simulate": ("flight",),
-    "dataset": ("dataset.py",),
-    "train": ("training", "dataset.py"),
-    "motifs": ("motifs",),
-    "aggregate": ("stats.py", "report_cli.py"),
-    "figures": ("plots.py", "published.py", "stats.py", "report_cli.py"),
-    "summary": ("summary.py", "published.py", "stats.py", "report_cli.py"),
-}
-
-
-def package_dir() -> Path:
-    spec = find_spec("sparsemotifs")
-    assert spec is not None and spec.submodule_search_locations
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-def code_fingerprint(stage: str) -> str:
-    """SHA-256 (first 16 hex digits) over the source files a stage runs."""
-    root = package_dir()
-    digest = hashlib.sha256()
-    for entry in STAGE_MODULES[stage]:
-        path = root / entry
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
-        for f in files:
-            if f.exists():
-                digest.update(str(f.relative_to(root)).encode())
-                digest.update(f.read_bytes())
-    return digest.hexdigest()[:16]
+# The subcommands the workflow's rules run; provenance records the code fingerprint of each.
+WORKFLOW_COMMANDS = (
+    "simulate", "dataset", "train", "select", "networks", "motifs table", "concat",
+    "aggregate", "figures", "summary",
+)  # fmt: skip
 
 
 def git_commit(directory: Path) -> str:
+    """HEAD of the repository holding the code (suffix -dirty with local changes), or unknown."""
     try:
         out = subprocess.run(
             ["git", "-C", str(directory), "rev-parse", "HEAD"],
@@ -133,7 +107,7 @@ def _run_provenance(args) -> int:
         "git_commit": git_commit(package_dir()),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
-        "code_fingerprints": {stage: code_fingerprint(stage) for stage in STAGE_MODULES},
+        "code_fingerprints": {c: code_fingerprint(c) for c in WORKFLOW_COMMANDS},
         "config": cfg,
     }
     with atomic_path(args.out) as tmp:

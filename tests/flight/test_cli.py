@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from sparsemotifs.cli import main
-from sparsemotifs.dataset import SIMULATION_COLUMNS
+from sparsemotifs.contracts.tables import SIMULATION_COLUMNS
 
-FAST = '{"rtol": 1e-6}'
+FAST = '{"simulation": {"rtol": 1e-6}}'
 
 
 def test_writes_parquet_with_exact_columns_and_meta(tmp_path, caplog):
@@ -30,7 +30,7 @@ def test_writes_parquet_with_exact_columns_and_meta(tmp_path, caplog):
 
 def test_csv_output_and_params_supply_n_and_seed(tmp_path):
     out = tmp_path / "t.csv"
-    params = '{"n_trajectories": 7, "seed": 2, "rtol": 1e-6}'
+    params = '{"simulation": {"n_trajectories": 7, "seed": 2, "rtol": 1e-6}}'
     assert main(["simulate", "--out", str(out), "--params", params]) == 0
     table = pd.read_csv(out)
     assert list(table.columns) == SIMULATION_COLUMNS and len(table) == 7
@@ -45,8 +45,9 @@ def test_csv_output_and_params_supply_n_and_seed(tmp_path):
         (["--n", "0"], "n_trajectories"),
         (["--n", "5", "--shard", "2", "--shards", "2"], "--shard"),
         (["--n", "5", "--shards", "0"], "--shards"),
-        (["--n", "5", "--params", '{"rtol": -1}'], "simulation.rtol"),
-        (["--n", "5", "--params", '{"bogus": 1}'], "bogus"),
+        (["--n", "5", "--params", '{"simulation": {"rtol": -1}}'], "simulation.rtol"),
+        (["--n", "5", "--params", '{"simulation": {"bogus": 1}}'], "bogus"),
+        (["--n", "5", "--params", '{"rtol": 1e-6}'], "unknown section"),
         (["--n", "5", "--params", "{not json"], "--params"),
         (["--params", "{}"], "n_trajectories"),
     ],

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sparsemotifs.dataset import SIMULATION_COLUMNS
+from sparsemotifs.contracts.tables import SIMULATION_COLUMNS
 from sparsemotifs.flight import integrate as integ
 from sparsemotifs.flight import sampling
 from sparsemotifs.flight.params import FlightParams

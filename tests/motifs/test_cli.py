@@ -10,7 +10,8 @@ import pytest
 
 from sparsemotifs.cli import main
 from sparsemotifs.motifs.counts import MOTIFS, count_motifs
-from sparsemotifs.motifs.graph import load_graph, randomize_masks, strip_dead
+from sparsemotifs.motifs.derive import randomize_masks
+from sparsemotifs.motifs.graph import load_graph, strip_dead
 from tests.conftest import run_cli
 from tests.motifs.helpers import brute_force_counts
 
@@ -116,7 +117,7 @@ def test_table_columns_seed_independence_and_random_control(tmp_path):
     paths = [tmp_path / "trained" / f"seed{s}" / "level4.npz" for s in (1, 2)]
     for i, p in enumerate(paths):
         _write_net(p, 20 + i)
-    params = json.dumps({"samples": 40, "seed": 5})
+    params = json.dumps({"motifs": {"samples": 40, "seed": 5}})
     out_all, out_one = tmp_path / "all.csv", tmp_path / "one.parquet"
     layer_out = tmp_path / "layers.csv"
     base = ["motifs", "table", "--ensemble", "trained", "--null", "fixed_count", "--null", "degree"]
@@ -140,11 +141,11 @@ def test_table_columns_seed_independence_and_random_control(tmp_path):
     assert (sums.reindex(tot.index) == tot).all()
     # random_pruned control: same per-layer edge counts as stored, different wiring
     ctrl = tmp_path / "ctrl.csv"
-    assert main([*base[:2], "--ensemble", "random_pruned", "--null", "fixed_count", str(paths[0]), "--params", params, "--out", str(ctrl), "--randomize-masks", "7"]) == 0  # fmt: skip
+    assert main([*base[:2], "--ensemble", "random_pruned", "--null", "fixed_count", str(paths[0]), "--params", params, "--out", str(ctrl), "--derive", "random_masks"]) == 0  # fmt: skip
     c = pd.read_csv(ctrl)
     assert (c["ensemble"] == "random_pruned").all()
-    # deterministic in (SEED, seed, level): the masks are uniform with the stored edge counts
-    rand = randomize_masks(load_graph(paths[0]), np.random.default_rng([7, 1, 4]))
+    # deterministic in (motifs seed, seed, level): uniform masks with the stored edge counts
+    rand = randomize_masks(load_graph(paths[0]), np.random.default_rng([5, 1, 4]))
     assert rand.edge_counts() == load_graph(paths[0]).edge_counts()
     live = strip_dead(rand)[0]
     expected = count_motifs(live)
@@ -159,7 +160,7 @@ def test_table_rejects_bad_params_and_paths(tmp_path, capsys):
     _write_net(p, 0)
     out = tmp_path / "o.csv"
     base = ["motifs", "table", "--ensemble", "x", "--null", "degree", "--out", str(out)]
-    assert main([*base, str(p), "--params", '{"samples": 1}']) == 2
+    assert main([*base, str(p), "--params", '{"motifs": {"samples": 1}}']) == 2
     assert "samples" in capsys.readouterr().err
     q = tmp_path / "net.npz"
     _write_net(q, 0)
@@ -172,7 +173,7 @@ def test_connected_pairs_scored_on_request(tmp_path, capsys):
     path = tmp_path / "seed3" / "level1.npz"
     _write_net(path, 30)
     out = tmp_path / "t.csv"
-    params = json.dumps({"samples": 30, "connected_pairs_z": True})
+    params = json.dumps({"motifs": {"samples": 30, "connected_pairs_z": True}})
     args = ["motifs", "table", str(path), "--ensemble", "e", "--null", "fixed_count"]
     assert main([*args, "--params", params, "--out", str(out)]) == 0
     table = pd.read_csv(out).set_index("motif")

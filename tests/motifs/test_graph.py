@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from sparsemotifs.io import InputError
+from sparsemotifs.motifs.derive import randomize_masks
 from sparsemotifs.motifs.graph import (
     LayeredGraph,
     graph_from_arrays,
     load_graph,
-    randomize_masks,
     strip_dead,
 )
 from tests.motifs.helpers import random_graph

@@ -234,7 +234,7 @@ def test_table_rows_under_the_reference_null(tmp_path):
     path.parent.mkdir()
     np.savez(path, **arrays)
     out = tmp_path / "t.csv"
-    params = json.dumps({"samples": 20})  # connected_pairs_z off
+    params = json.dumps({"motifs": {"samples": 20}})  # connected_pairs_z off
     argv = ["motifs", "table", str(path), "--ensemble", "e", "--null", "reference"]
     argv += ["--null", "fixed_count", "--params", params, "--out", str(out)]
     assert main(argv) == 0

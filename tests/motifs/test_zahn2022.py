@@ -14,7 +14,7 @@ import pytest
 from sparsemotifs.motifs.analysis import analyse
 from sparsemotifs.motifs.counts import count_motifs
 from sparsemotifs.motifs.graph import load_graph, strip_dead
-from sparsemotifs.published_data import reference_data_dir
+from sparsemotifs.report.published_data import reference_data_dir
 
 NETWORK_DIR = reference_data_dir() / "zahn2022_network"
 pytestmark = pytest.mark.skipif(

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from sparsemotifs import cli
-from sparsemotifs.dataset import SIMULATION_COLUMNS
+from sparsemotifs.contracts.tables import SIMULATION_COLUMNS
 from sparsemotifs.flight import integrate as integ
 from sparsemotifs.flight import simulate as simulate_module
 from tests.reliability.conftest import MICRO, results_dir, run_snakemake

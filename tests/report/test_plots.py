@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sparsemotifs import plots, published, stats
+from sparsemotifs import convergence as stats
+from sparsemotifs.contracts.names import MOTIFS
+from sparsemotifs.report import plots, published
 
 
 def _check_files(out_dir):
@@ -71,6 +73,24 @@ def test_selected_share_sums_to_one_and_matches_paper(synthetic):
 def test_published_data_is_consistent():
     assert sum(published.OPTIMAL_LEVEL_COUNTS.values()) == published.OPTIMAL_LEVEL_TOTAL
     table = published.published_z_table()
-    assert set(table.motif) <= set(stats.MOTIFS)
+    assert set(table.motif) <= set(MOTIFS)
     assert table.set_index("motif").loc["bi_parallel", "mean"] == 27.4
     assert pd.isna(table.set_index("motif").loc["chain_3", "mean"])
+
+
+def test_z_vs_sparsity_shows_only_informative_motifs(synthetic):
+    """One panel per motif with a finite z under its null (none for motifs a null fixes or
+    whose z is NaN everywhere), at most Z_PANEL_COLUMNS per row, readable at page width."""
+    levels, motifs = synthetic(n_seeds=4)
+    levels, motifs = stats.validate_levels(levels), stats.validate_motifs(motifs)
+    motifs.loc[(motifs.null == "fixed_count") & (motifs.motif == "bi_fan"), "z"] = np.nan
+    fig = plots.plot_z_vs_sparsity(stats.prepare(levels, motifs))
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert not any("undefined" in t or "no data" in t for t in texts)
+    finite = motifs[np.isfinite(motifs.z)]
+    expected = {f"{m} | {n}" for n, m in finite[["null", "motif"]].drop_duplicates().values}
+    assert set(titles) == expected
+    assert "bi_fan | fixed_count" not in titles and "edges | degree" not in titles
+    assert fig.get_size_inches()[0] <= 11
+    assert all(ax.get_subplotspec().colspan.stop <= plots.Z_PANEL_COLUMNS for ax in fig.axes)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sparsemotifs import published, published_data
+from sparsemotifs.report import published, published_data
 
 DATA = published_data.reference_data_dir()
 needs_data = pytest.mark.skipif(

@@ -6,13 +6,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from sparsemotifs import cli, plots
+from sparsemotifs import cli
+from sparsemotifs.report import plots
 
 
 @pytest.fixture
 def main(monkeypatch):
     """The real entry point, with only this module's commands (other stages may be absent)."""
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ["sparsemotifs.report_cli"])
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ["sparsemotifs.report.cli"])
     return cli.main
 
 

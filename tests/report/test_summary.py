@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sparsemotifs import stats, summary
+from sparsemotifs import convergence as stats
+from sparsemotifs.report import summary
 
 
 @pytest.fixture

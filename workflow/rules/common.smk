@@ -1,16 +1,34 @@
-# Shared settings and input functions (no rules here).
-import json
+# Shared settings, path helpers and input functions (no rules here). Ensembles, tables and
+# figures come from the package's registry (sparsemotifs.registry), not from lists kept here.
 import hashlib
 from pathlib import Path
 
+from sparsemotifs import registry
+from sparsemotifs.contracts.names import NULLS as NULL_NAMES
 from sparsemotifs.config import validate_config
-from sparsemotifs.workflow_cli import as_json, code_fingerprint
+from sparsemotifs.fingerprint import code_fingerprint
+from sparsemotifs.workflow_cli import as_json
 
 # The package's own validation adds checks JSON Schema cannot express (increasing cut
 # fractions, split fractions summing to 1, ...); it raises before any job is scheduled.
 CFG = validate_config(config)
 
 RESULTS = f"results/{CFG['study']}"
+
+
+def results(path):
+    """A path under results/<study>/ (wildcards in single braces)."""
+    return f"{RESULTS}/{path}"
+
+
+def logs(path):
+    return f"{RESULTS}/logs/{path}"
+
+
+def benchmarks(path):
+    return f"{RESULTS}/benchmarks/{path}"
+
+
 SEEDS = list(range(CFG["first_seed"], CFG["first_seed"] + CFG["seeds"]))
 CHUNK_SIZE = CFG["training"]["chunk_size"]
 CHUNKS = {
@@ -19,57 +37,66 @@ CHUNKS = {
 }
 SHARDS = list(range(CFG["simulation"]["shards"]))
 NULLS = CFG["motifs"]["nulls"]
-TRAINED_ENSEMBLES = ["trained"] + (
-    ["control_task"] if CFG["controls"]["control_task"]["enabled"] else []
-)
-MOTIF_ENSEMBLES = (
-    ["trained"]
-    + (["random_pruned"] if CFG["controls"]["random_pruned"] else [])
-    + (["control_task"] if CFG["controls"]["control_task"]["enabled"] else [])
-)
+ENSEMBLES = registry.active(CFG)
+MOTIF_ENSEMBLES = [e.name for e in ENSEMBLES]
+TRAINED_ENSEMBLES = [e.name for e in ENSEMBLES if e.kind == "trained"]
+# trained ensembles other than the subject: their levels tables join the subject's
+OTHER_TRAINED = [e for e in TRAINED_ENSEMBLES if e != registry.SUBJECT]
+TABLES = list(registry.TABLES)
+FIGURES = list(registry.FIGURES)
 
 
 wildcard_constraints:
     shard=r"\d+",
     chunk=r"\d+",
-    ensemble="|".join(["trained", "random_pruned", "control_task"]),
-    null="|".join(["fixed_count", "fixed_count_min1", "degree"]),
+    ensemble="|".join(registry.names()),
+    null="|".join(NULL_NAMES),
 
 
-def settings(*sections):
-    """The named config sections as canonical JSON: a rule reruns when (only) these change."""
-    return as_json({name: CFG[name] for name in sections})
+def cli_params(*sections):
+    """The one `--params` shape of every command: {"<section>": {...}} as canonical JSON.
 
-
-def section(name):
-    return as_json(CFG[name])
+    A dotted name passes one subsection ("controls.control_task" -> {"controls": {"control_task":
+    ...}}), so a rule reruns when (only) the settings it uses change.
+    """
+    out = {}
+    for name in sections:
+        head, _, sub = name.partition(".")
+        if sub:
+            out.setdefault(head, {})[sub] = CFG[head][sub]
+        else:
+            out[head] = CFG[head]
+    return as_json(out)
 
 
 def data_file(ensemble):
-    name = "flight" if ensemble == "trained" else "control_task"
-    return f"{RESULTS}/data/{name}.npz"
+    return results(f"data/{registry.get(ensemble).data}.npz")
 
 
 def networks_dir(ensemble):
-    """trained networks live in networks/ (the documented contract), controls beside it."""
-    if ensemble in ("trained", "random_pruned"):
-        return f"{RESULTS}/networks"
-    return f"{RESULTS}/{ensemble}/networks"
-
-
-def trained_source(ensemble):
-    """random_pruned re-analyses the trained networks' edge counts with random masks."""
-    return "trained" if ensemble == "random_pruned" else ensemble
-
-
-def chunk_metrics(ensemble):
-    return [f"{RESULTS}/train/{ensemble}/chunk{c}.csv" for c in CHUNKS]
+    """The subject's networks live in networks/ (the documented contract), others beside it."""
+    return results(registry.networks_dir(ensemble))
 
 
 def levels_table(ensemble):
-    if ensemble == "trained":
-        return f"{RESULTS}/tables/levels.csv"
-    return f"{RESULTS}/tables/{ensemble}_levels.csv"
+    return results(registry.levels_table(ensemble))
+
+
+def levels_owner(ensemble):
+    """Whose training metrics a derived ensemble (random_pruned) analyses."""
+    return registry.levels_owner(ensemble)
+
+
+def chunk_metrics(ensemble):
+    return [results(f"train/{ensemble}/chunk{c}.csv") for c in CHUNKS]
+
+
+def other_levels_args(wildcards, input):
+    """--control-levels NAME=PATH for each trained ensemble besides the subject."""
+    return " ".join(
+        f"--control-levels {e}={p}"
+        for e, p in zip(OTHER_TRAINED, input.control_levels, strict=True)
+    )
 
 
 def checkpoint_dir(wildcards):
@@ -77,49 +104,62 @@ def checkpoint_dir(wildcards):
     key = hashlib.sha256(
         (train_settings() + " ".join(map(str, CHUNKS[int(wildcards.chunk)]))).encode()
     ).hexdigest()[:12]
-    return (
-        f"{RESULTS}/train/{wildcards.ensemble}/checkpoints/chunk{wildcards.chunk}-{key}"
+    return results(
+        f"train/{wildcards.ensemble}/checkpoints/chunk{wildcards.chunk}-{key}"
     )
 
 
 def train_settings():
-    return settings("network", "training", "pruning")
+    return cli_params("network", "training", "pruning")
 
 
 def motif_tables(kind):
     return [
-        f"{RESULTS}/motifs/{ensemble}/{null}/chunk{c}.{kind}.parquet"
+        results(f"motifs/{ensemble}/{null}/chunk{c}.{kind}.parquet")
         for ensemble in MOTIF_ENSEMBLES
         for null in NULLS
         for c in CHUNKS
     ]
 
 
-FIGURES = [
-    "loss_vs_sparsity",
-    "selected_sparsity",
-    "z_selected",
-    "z_vs_sparsity",
-    "profile_heatmap",
-    "published_comparison",
-]
-TABLES = [
-    "convergence",
-    "profile_similarity",
-    "permutation_tests",
-    "dispersion_trend",
-    "convergence_per_layer",
-]
+def signed_motif_tables():
+    """Per-chunk signed-motif tables of the trained (not derived) ensembles, if switched on."""
+    if CFG["motifs"]["edge_classes"] == "none":
+        return []
+    return [
+        results(f"motifs/{e}/degree_signed/chunk{c}.signed.parquet")
+        for e in MOTIF_ENSEMBLES
+        if registry.get(e).kind != "derived"
+        for c in CHUNKS
+    ]
+
+
+def signed_motif_summary_input():
+    """The signed-motif table for the summary, when motifs.edge_classes switches it on."""
+    if CFG["motifs"]["edge_classes"] == "none":
+        return []
+    return [results("tables/signed_motifs.csv")]
+
+
+def derive_arg(wildcards):
+    """A derived ensemble's networks are made from its source's files by its producer."""
+    entry = registry.get(wildcards.ensemble)
+    return f"--derive {entry.producer}" if entry.kind == "derived" else ""
 
 
 def final_outputs():
     return (
         [
-            f"{RESULTS}/config.yaml",
-            f"{RESULTS}/tables/levels.csv",
-            f"{RESULTS}/tables/motifs.csv",
-            f"{RESULTS}/summary.md",
+            results("config.yaml"),
+            levels_table(registry.SUBJECT),
+            results("tables/motifs.csv"),
+            results("summary.md"),
         ]
-        + [f"{RESULTS}/tables/{t}.csv" for t in TABLES]
-        + [f"{RESULTS}/figures/{f}.png" for f in FIGURES]
+        + [results(f"tables/{t}.csv") for t in TABLES]
+        + [results(f"figures/{f}.png") for f in FIGURES]
+        + (
+            [results("tables/signed_motifs.csv")]
+            if CFG["motifs"]["edge_classes"] != "none"
+            else []
+        )
     )

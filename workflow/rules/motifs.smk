@@ -1,16 +1,23 @@
 # Motif counts and z-scores for every level of every network, per ensemble, null and chunk.
 
 
+localrules:
+    collect_motifs,
+    collect_signed_motifs,
+
+
 rule motifs:
     input:
-        metrics=lambda wildcards: f"{RESULTS}/train/{trained_source(wildcards.ensemble)}/chunk{wildcards.chunk}.csv",
+        metrics=lambda wildcards: results(
+            f"train/{levels_owner(wildcards.ensemble)}/chunk{wildcards.chunk}.csv"
+        ),
     output:
-        table=f"{RESULTS}/motifs/{{ensemble}}/{{null}}/chunk{{chunk}}.totals.parquet",
-        per_layer=f"{RESULTS}/motifs/{{ensemble}}/{{null}}/chunk{{chunk}}.per_layer.parquet",
+        table=results("motifs/{ensemble}/{null}/chunk{chunk}.totals.parquet"),
+        per_layer=results("motifs/{ensemble}/{null}/chunk{chunk}.per_layer.parquet"),
     log:
-        f"{RESULTS}/logs/motifs/{{ensemble}}/{{null}}/chunk{{chunk}}.log",
+        logs("motifs/{ensemble}/{null}/chunk{chunk}.log"),
     benchmark:
-        f"{RESULTS}/benchmarks/motifs/{{ensemble}}/{{null}}/chunk{{chunk}}.tsv"
+        benchmarks("motifs/{ensemble}/{null}/chunk{chunk}.tsv")
     conda:
         "../envs/sparsemotifs.yaml"
     threads: 1
@@ -18,18 +25,14 @@ rule motifs:
         mem_mb=lambda wildcards, attempt: 4000 * attempt,
         runtime=lambda wildcards, attempt: 240 * attempt,
     params:
-        settings=section("motifs"),
+        settings=cli_params("motifs"),
         networks=lambda wildcards: networks_dir(wildcards.ensemble),
-        randomize=lambda wildcards: (
-            f"--randomize-masks {CFG['motifs']['seed']}"
-            if wildcards.ensemble == "random_pruned"
-            else ""
-        ),
-        code=code_fingerprint("motifs"),
+        derive=derive_arg,
+        code=code_fingerprint("networks", "motifs table"),
     shell:
         "files=$(sparsemotifs networks list {input.metrics} --dir {params.networks}) 2> {log}"
         " && sparsemotifs motifs table $files --ensemble {wildcards.ensemble}"
-        " --null {wildcards.null} --params {params.settings:q} {params.randomize}"
+        " --null {wildcards.null} --params {params.settings:q} {params.derive}"
         " --out {output.table} --per-layer-out {output.per_layer} >> {log} 2>&1"
 
 
@@ -38,12 +41,58 @@ rule collect_motifs:
         totals=motif_tables("totals"),
         per_layer=motif_tables("per_layer"),
     output:
-        totals=f"{RESULTS}/tables/motifs.csv",
-        per_layer=f"{RESULTS}/tables/motifs_per_layer.csv",
+        totals=results("tables/motifs.csv"),
+        per_layer=results("tables/motifs_per_layer.csv"),
     log:
-        f"{RESULTS}/logs/collect_motifs.log",
+        logs("collect_motifs.log"),
     conda:
         "../envs/sparsemotifs.yaml"
+    params:
+        code=code_fingerprint("concat"),
     shell:
         "sparsemotifs concat {input.totals} --out {output.totals} > {log} 2>&1"
         " && sparsemotifs concat {input.per_layer} --out {output.per_layer} >> {log} 2>&1"
+
+
+# Signed motifs (motifs.edge_classes: sign): counts by number of positive edges against the
+# class-preserving degree null, per ensemble and chunk; off by default.
+rule signed_motifs:
+    input:
+        metrics=lambda wildcards: results(
+            f"train/{levels_owner(wildcards.ensemble)}/chunk{wildcards.chunk}.csv"
+        ),
+    output:
+        table=results("motifs/{ensemble}/degree_signed/chunk{chunk}.signed.parquet"),
+    log:
+        logs("motifs/{ensemble}/degree_signed/chunk{chunk}.log"),
+    benchmark:
+        benchmarks("motifs/{ensemble}/degree_signed/chunk{chunk}.tsv")
+    conda:
+        "../envs/sparsemotifs.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=lambda wildcards, attempt: 480 * attempt,
+    params:
+        settings=cli_params("motifs"),
+        networks=lambda wildcards: networks_dir(wildcards.ensemble),
+        code=code_fingerprint("networks", "motifs signed-table"),
+    shell:
+        "files=$(sparsemotifs networks list {input.metrics} --dir {params.networks}) 2> {log}"
+        " && sparsemotifs motifs signed-table $files --ensemble {wildcards.ensemble}"
+        " --params {params.settings:q} --out {output.table} >> {log} 2>&1"
+
+
+rule collect_signed_motifs:
+    input:
+        tables=signed_motif_tables(),
+    output:
+        table=results("tables/signed_motifs.csv"),
+    log:
+        logs("collect_signed_motifs.log"),
+    conda:
+        "../envs/sparsemotifs.yaml"
+    params:
+        code=code_fingerprint("concat"),
+    shell:
+        "sparsemotifs concat {input.tables} --out {output.table} > {log} 2>&1"

@@ -3,9 +3,6 @@
 
 localrules:
     resolved_config,
-    select,
-    select_control_task,
-    collect_motifs,
     aggregate,
     figures,
     summary,
@@ -13,9 +10,9 @@ localrules:
 
 rule resolved_config:
     output:
-        f"{RESULTS}/config.yaml",
+        results("config.yaml"),
     log:
-        f"{RESULTS}/logs/resolved_config.log",
+        logs("resolved_config.log"),
     conda:
         "../envs/sparsemotifs.yaml"
     params:
@@ -26,28 +23,26 @@ rule resolved_config:
 
 rule aggregate:
     input:
-        levels=levels_table("trained"),
-        control_levels=[levels_table(e) for e in TRAINED_ENSEMBLES if e != "trained"],
-        motifs=f"{RESULTS}/tables/motifs.csv",
-        per_layer=f"{RESULTS}/tables/motifs_per_layer.csv",
+        levels=levels_table(registry.SUBJECT),
+        control_levels=[levels_table(e) for e in OTHER_TRAINED],
+        motifs=results("tables/motifs.csv"),
+        per_layer=results("tables/motifs_per_layer.csv"),
     output:
         **{
             t: report(
-                f"{RESULTS}/tables/{t}.csv",
+                results(f"tables/{t}.csv"),
                 caption=f"../report/{t}.rst",
-                category="Statistics",
+                category="Tables",
             )
             for t in TABLES
         },
     log:
-        f"{RESULTS}/logs/aggregate.log",
+        logs("aggregate.log"),
     conda:
         "../envs/sparsemotifs.yaml"
     params:
-        control=lambda wildcards, input: " ".join(
-            f"--control-levels {p}" for p in input.control_levels
-        ),
-        tables=lambda wildcards, output: str(Path(output.convergence).parent),
+        control=other_levels_args,
+        tables=lambda wildcards, output: str(Path(output[TABLES[0]]).parent),
         seed=CFG["motifs"]["seed"],
         code=code_fingerprint("aggregate"),
     shell:
@@ -58,28 +53,26 @@ rule aggregate:
 
 rule figures:
     input:
-        levels=levels_table("trained"),
-        control_levels=[levels_table(e) for e in TRAINED_ENSEMBLES if e != "trained"],
-        motifs=f"{RESULTS}/tables/motifs.csv",
-        tables=expand(f"{RESULTS}/tables/{{t}}.csv", t=TABLES),
+        levels=levels_table(registry.SUBJECT),
+        control_levels=[levels_table(e) for e in OTHER_TRAINED],
+        motifs=results("tables/motifs.csv"),
+        tables=expand(results("tables/{t}.csv"), t=TABLES),
     output:
         **{
             f: report(
-                f"{RESULTS}/figures/{f}.png",
+                results(f"figures/{f}.png"),
                 caption=f"../report/{f}.rst",
                 category="Figures",
             )
             for f in FIGURES
         },
-        pdfs=expand(f"{RESULTS}/figures/{{f}}.pdf", f=FIGURES),
+        pdfs=expand(results("figures/{f}.pdf"), f=FIGURES),
     log:
-        f"{RESULTS}/logs/figures.log",
+        logs("figures.log"),
     conda:
         "../envs/sparsemotifs.yaml"
     params:
-        control=lambda wildcards, input: " ".join(
-            f"--control-levels {p}" for p in input.control_levels
-        ),
+        control=other_levels_args,
         tables=lambda wildcards, input: str(Path(input.tables[0]).parent),
         figures=lambda wildcards, output: str(Path(output.pdfs[0]).parent),
         threshold=CFG["selection"]["threshold"],
@@ -92,28 +85,30 @@ rule figures:
 
 rule summary:
     input:
-        levels=levels_table("trained"),
-        control_levels=[levels_table(e) for e in TRAINED_ENSEMBLES if e != "trained"],
-        motifs=f"{RESULTS}/tables/motifs.csv",
-        tables=expand(f"{RESULTS}/tables/{{t}}.csv", t=TABLES),
-        config=f"{RESULTS}/config.yaml",
+        levels=levels_table(registry.SUBJECT),
+        control_levels=[levels_table(e) for e in OTHER_TRAINED],
+        motifs=results("tables/motifs.csv"),
+        tables=expand(results("tables/{t}.csv"), t=TABLES),
+        config=results("config.yaml"),
+        signed=signed_motif_summary_input(),
     output:
         report(
-            f"{RESULTS}/summary.md",
+            results("summary.md"),
             caption="../report/summary.rst",
             category="Summary",
         ),
     log:
-        f"{RESULTS}/logs/summary.log",
+        logs("summary.log"),
     conda:
         "../envs/sparsemotifs.yaml"
     params:
-        control=lambda wildcards, input: " ".join(
-            f"--control-levels {p}" for p in input.control_levels
-        ),
+        control=other_levels_args,
         tables=lambda wildcards, input: str(Path(input.tables[0]).parent),
+        signed=lambda wildcards, input: (
+            f"--signed-motifs {input.signed[0]}" if input.signed else ""
+        ),
         code=code_fingerprint("summary"),
     shell:
         "sparsemotifs summary --levels {input.levels} {params.control}"
         " --motifs {input.motifs} --tables-dir {params.tables}"
-        " --config {input.config} --out {output} > {log} 2>&1"
+        " --config {input.config} {params.signed} --out {output} > {log} 2>&1"

@@ -1,17 +1,29 @@
 # Train and prune chunks of seeds; select each network's optimally sparse level.
 
 
+localrules:
+    select,
+    select_subject,
+
+
+# Besides its metrics table, `train` writes one file per network and level,
+# {networks}/seed{s}/level{k}.npz, and a checkpoint under train/<ensemble>/checkpoints/. Neither
+# is declared: the level files' names depend on how many levels each seed reaches (known only
+# after training), and declaring the folder as a directory output would make every chunk's job
+# own (and delete on rerun) the other chunks' files. The metrics table lists every file the job
+# wrote, so `sparsemotifs networks list` turns it into the motif stage's inputs; the checkpoint
+# is removed when the chunk completes.
 rule train:
     input:
         data=lambda wildcards: data_file(wildcards.ensemble),
     output:
-        metrics=f"{RESULTS}/train/{{ensemble}}/chunk{{chunk}}.csv",
+        metrics=results("train/{ensemble}/chunk{chunk}.csv"),
     log:
-        f"{RESULTS}/logs/train/{{ensemble}}/chunk{{chunk}}.log",
+        logs("train/{ensemble}/chunk{chunk}.log"),
     benchmark:
-        f"{RESULTS}/benchmarks/train/{{ensemble}}/chunk{{chunk}}.tsv"
+        benchmarks("train/{ensemble}/chunk{chunk}.tsv")
     wildcard_constraints:
-        ensemble="trained|control_task",
+        ensemble="|".join(TRAINED_ENSEMBLES) or "(?!)",
     conda:
         "../envs/sparsemotifs.yaml"
     threads: CFG["training"]["threads"]
@@ -31,32 +43,36 @@ rule train:
         " --params {params.settings:q} > {log} 2>&1"
 
 
+# One levels table per trained ensemble: tables/<ensemble>_levels.csv, the subject's is
+# tables/levels.csv (the documented contract).
 rule select:
     input:
-        metrics=chunk_metrics("trained"),
+        metrics=lambda wildcards: chunk_metrics(wildcards.ensemble),
     output:
-        levels_table("trained"),
+        results("tables/{ensemble}_levels.csv"),
     log:
-        f"{RESULTS}/logs/select/trained.log",
+        logs("select/{ensemble}.log"),
+    wildcard_constraints:
+        ensemble="|".join(OTHER_TRAINED) or "(?!)",
     conda:
         "../envs/sparsemotifs.yaml"
     params:
-        settings=settings("selection"),
-        networks=networks_dir("trained"),
-        code=code_fingerprint("train"),
+        settings=cli_params("selection"),
+        networks=lambda wildcards: networks_dir(wildcards.ensemble),
+        code=code_fingerprint("select"),
     shell:
         "sparsemotifs select {input.metrics} --networks-dir {params.networks}"
         " --params {params.settings:q} --out {output} > {log} 2>&1"
 
 
-use rule select as select_control_task with:
+use rule select as select_subject with:
     input:
-        metrics=chunk_metrics("control_task"),
+        metrics=chunk_metrics(registry.SUBJECT),
     output:
-        levels_table("control_task"),
+        levels_table(registry.SUBJECT),
     log:
-        f"{RESULTS}/logs/select/control_task.log",
+        logs(f"select/{registry.SUBJECT}.log"),
     params:
-        settings=settings("selection"),
-        networks=networks_dir("control_task"),
-        code=code_fingerprint("train"),
+        settings=cli_params("selection"),
+        networks=networks_dir(registry.SUBJECT),
+        code=code_fingerprint("select"),

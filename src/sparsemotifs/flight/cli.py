@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from sparsemotifs import SparsemotifsError
-from sparsemotifs.config import parse_json_arg, validate_section
+from sparsemotifs.config import raw_params, validate_section
 from sparsemotifs.io import write_json, write_table
 
 log = logging.getLogger(__name__)
@@ -34,14 +34,18 @@ def register(sub) -> None:
         help="number of shards (default 1; the config's `shards` only tells the workflow how "
         "many jobs to launch)",
     )
-    p.add_argument("--params", default="{}", help="the config's `simulation` section as JSON")
+    p.add_argument(
+        "--params",
+        default="{}",
+        help='JSON {"simulation": {...}}: the config section (--n/--seed override its keys)',
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from sparsemotifs.flight.simulate import simulate
 
-    section = parse_json_arg(args.params, "--params")
+    section = raw_params(args.params, ("simulation",))["simulation"]
     if args.n is not None:
         section["n_trajectories"] = args.n
     if args.seed is not None:

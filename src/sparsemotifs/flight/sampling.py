@@ -30,10 +30,12 @@ DEFAULT_RANGES = {
 
 
 def block_generator(seed: int, block: int) -> np.random.Generator:
+    """The generator of one block of trajectories (its draws depend on seed and block only)."""
     return np.random.default_rng(np.random.SeedSequence([int(seed), int(block)]))
 
 
 def n_blocks(n: int) -> int:
+    """Number of BLOCK-sized blocks covering n trajectories."""
     return -(-int(n) // BLOCK)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sparsemotifs.config import validate_section
-from sparsemotifs.dataset import SIMULATION_COLUMNS
+from sparsemotifs.contracts.tables import SIMULATION_COLUMNS
 from sparsemotifs.flight import integrate as integ
 from sparsemotifs.flight.params import FlightParams
 from sparsemotifs.flight.sampling import BLOCK, block_generator, block_rows, draw, shard_blocks

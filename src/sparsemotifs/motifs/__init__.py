@@ -7,7 +7,9 @@ samplers  fixed_count, fixed_count_min1 and degree-preserving null samplers
 reference the reference study's own random-network generator (the `reference` null)
 stats     z, empirical p, significance profile
 analysis  one graph against one null (`analyse`)
-cli       `sparsemotifs motifs {count,zscore,table}`
+signed    edge classes from weights (sign, Zambra's three) and exact counts by class composition
+signed_null  the class-preserving degree null (`degree_signed`) and its z-scores
+cli       `sparsemotifs motifs {count,zscore,thresholds,table}` (signed options: signed_cli)
 """
 
 from sparsemotifs.motifs.analysis import NullResult, analyse, null_seed

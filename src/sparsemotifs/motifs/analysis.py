@@ -102,6 +102,19 @@ def analyse(
     its 3rd-order converging count) to the results, always from `samples` draws of the null (no
     closed form), for side-by-side comparison with the paper. `output_width` (reference null
     only) restores the output nodes the reference kept although dead (the file's output width).
+
+    Two-step chains of a 3-3-2 network against the layered fixed-count null (closed form:
+    each block's edges placed uniformly, so the mean is 3 x 3 x 2 x 5/9 x 4/6 paths):
+
+    >>> import numpy as np
+    >>> m0 = np.array([[1, 1, 0], [0, 1, 0], [1, 0, 1]])
+    >>> m1 = np.array([[1, 0], [1, 1], [0, 1]])
+    >>> res = analyse(LayeredGraph.from_masks([m0, m1]), "fixed_count")
+    >>> row = res.total["chain_2"]
+    >>> row["count"], round(row["null_mean"], 4), round(row["z"], 4)
+    (7, 6.6667, 0.3536)
+    >>> res.total["edges"]["z"]  # the null fixes the edge count
+    nan
     """
     if null not in NULLS:
         raise ValueError(f"unknown null model {null!r}; choose from {', '.join(NULLS)}")

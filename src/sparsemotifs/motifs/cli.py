@@ -10,28 +10,23 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sparsemotifs.config import parse_json_arg, validate_section
+from sparsemotifs.config import parse_params, validate_section
+from sparsemotifs.contracts.network import parse_seed_level
+from sparsemotifs.contracts.tables import MOTIF_TABLE_COLUMNS as TABLE_COLUMNS
+from sparsemotifs.contracts.tables import PER_LAYER_COLUMNS
 from sparsemotifs.io import InputError, write_table
+from sparsemotifs.motifs import signed_cli
 from sparsemotifs.motifs.analysis import analyse, null_seed
 from sparsemotifs.motifs.counts import MOTIFS, PUBLISHED_CONVENTIONS, count_motifs
-from sparsemotifs.motifs.graph import LayeredGraph, load_graph, randomize_masks, strip_dead
+from sparsemotifs.motifs.derive import DERIVATIONS, derive
+from sparsemotifs.motifs.graph import LayeredGraph, load_graph, strip_dead
 from sparsemotifs.motifs.stats import NULLS, nan_to_none, significance_profile
-
-_PATH_SEED_LEVEL = re.compile(r"seed(\d+)[/\\]level(\d+)\.npz$")
-TABLE_COLUMNS = [
-    "ensemble", "seed", "level", "null", "motif", "count", "null_mean", "null_sd", "z", "p", "sp",
-    "live_nodes", "live_edges", "dead_outputs", "constant_outputs", "samples",
-]  # fmt: skip
-PER_LAYER_COLUMNS = [
-    "ensemble", "seed", "level", "null", "layer", "motif", "count", "null_mean", "null_sd", "z", "p",
-]  # fmt: skip
 
 
 def prepare_graph(
@@ -50,6 +45,8 @@ def _json_line(obj) -> str:
 
 
 def run_count(args: argparse.Namespace) -> int:
+    if args.edge_classes:
+        return signed_cli.run_count_coloured(args)
     graphs = [load_graph(f) for f in args.files]  # validate every file before printing anything
     lines = []
     for graph in graphs:
@@ -68,6 +65,8 @@ def run_count(args: argparse.Namespace) -> int:
 
 
 def run_zscore(args: argparse.Namespace) -> int:
+    if signed_cli.check_zscore_args(args):
+        return signed_cli.run_zscore_signed(args)
     graphs = [load_graph(f) for f in args.files]
     lines = []
     for graph in graphs:
@@ -91,27 +90,24 @@ def run_zscore(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_seed_level(path: str | Path) -> tuple[int, int]:
-    match = _PATH_SEED_LEVEL.search(str(path))
-    if not match:
-        raise InputError(f"{path}: path must end in seed<seed>/level<k>.npz to give seed and level")
-    return int(match.group(1)), int(match.group(2))
-
-
 def analyse_file_rows(
     path: str | Path,
     *,
     ensemble: str,
     nulls: list[str],
     params: dict,
-    randomize_seed: int | None = None,
+    derivation: str | None = None,
     graph: LayeredGraph | None = None,
 ) -> tuple[list[dict], list[dict]]:
-    """Tidy rows (summary, per layer) of one file under each null; params = `motifs` section."""
+    """Tidy rows (summary, per layer) of one file under each null; params = `motifs` section.
+
+    With `derivation`, the file's network is first replaced by that derived network (the
+    producer of a derived ensemble, `motifs.derive`), seeded by (params seed, seed, level).
+    """
     seed, level = parse_seed_level(path)
     graph = graph if graph is not None else load_graph(path)
-    if randomize_seed is not None:
-        graph = randomize_masks(graph, np.random.default_rng([randomize_seed, seed, level]))
+    if derivation is not None:
+        graph = derive(derivation, graph, params["seed"], seed, level)
     live, report = prepare_graph(
         graph, bias_nodes=params["bias_nodes"], bias_only_live=params["bias_only_live"]
     )
@@ -160,7 +156,7 @@ def analyse_file_rows(
 
 
 def run_table(args: argparse.Namespace) -> int:
-    params = validate_section("motifs", parse_json_arg(args.params, "--params"))
+    params = parse_params(args.params, ("motifs",))["motifs"]
     nulls = list(dict.fromkeys(args.null))
     for f in args.files:  # fail on bad paths or files before any computation or output
         parse_seed_level(f)
@@ -172,7 +168,7 @@ def run_table(args: argparse.Namespace) -> int:
             ensemble=args.ensemble,
             nulls=nulls,
             params=params,
-            randomize_seed=args.randomize_masks,
+            derivation=args.derive,
             graph=graph,
         )
         rows += r
@@ -219,11 +215,17 @@ def register(sub) -> None:
         help='add key "live": per-layer live nodes/edges and outputs that lost every input',
     )
     c.add_argument("--json", action="store_true", help="JSON lines output (the only format)")
+    signed_cli.add_edge_class_args(c)
     c.set_defaults(func=run_count)
 
     z = actions.add_parser("zscore", help="print z-scores of the live graph, one JSON per file")
     _add_common(z)
-    z.add_argument("--null", required=True, choices=NULLS)
+    z.add_argument(
+        "--null",
+        required=True,
+        choices=NULLS + signed_cli.SIGNED_NULLS,
+        help="degree_signed: class-preserving degree null of the coloured graph",
+    )
     z.add_argument("--samples", type=int, default=1000, help="null samples (sampled nulls)")
     z.add_argument("--seed", type=int, default=0)
     z.add_argument("--switches-per-edge", type=float, default=None, help=argparse.SUPPRESS)
@@ -234,7 +236,10 @@ def register(sub) -> None:
         "statistic; converging_3_as_published), always sampled",
     )
     z.add_argument("--json", action="store_true", help="JSON lines output (the only format)")
+    signed_cli.add_edge_class_args(z)
     z.set_defaults(func=_zscore_with_defaults)
+    signed_cli.register_thresholds(actions)
+    signed_cli.register_signed_table(actions)
 
     t = actions.add_parser("table", help="tidy table of counts and z-scores for the workflow")
     t.add_argument("files", nargs="+", metavar="FILE", help="…/seed<seed>/level<k>.npz files")
@@ -242,15 +247,16 @@ def register(sub) -> None:
     t.add_argument(
         "--null", required=True, action="append", choices=NULLS, help="null model (repeatable)"
     )
-    t.add_argument("--params", default="{}", help="the config's `motifs` section as JSON")
+    t.add_argument("--params", default="{}", help='JSON {"motifs": {...}}: the config section')
     t.add_argument("--out", required=True, help="output table (.parquet, or .csv)")
     t.add_argument("--per-layer-out", default=None, help="optional per-layer table")
     t.add_argument(
-        "--randomize-masks",
-        type=int,
+        "--derive",
         default=None,
-        metavar="SEED",
-        help="replace masks by uniform random masks with the same per-layer edge counts",
+        choices=sorted(DERIVATIONS),
+        help="analyse the network derived from each file by this producer (a derived "
+        "ensemble, e.g. random_masks: uniform random masks with the same per-layer edge "
+        "counts), seeded by the `motifs` seed, the file's seed and level",
     )
     t.set_defaults(func=run_table)
 

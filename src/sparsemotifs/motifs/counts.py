@@ -11,24 +11,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from sparsemotifs.contracts.names import CONNECTED_PAIRS, MOTIFS, PUBLISHED_CONVENTIONS
 from sparsemotifs.motifs.graph import LayeredGraph
 
-MOTIFS = (
-    "edges",
-    "diverging_2",
-    "converging_2",
-    "chain_2",
-    "diverging_3",
-    "converging_3",
-    "chain_3",
-    "bi_fan",
-    "bi_parallel",
-)
-CONNECTED_PAIRS = ("connected_pairs_2", "connected_pairs_3")
-# The reference study's counting conventions where they differ from the motif definitions
-# (paper_protocol.md, defect 1): connected endpoint pairs for chains, and its 3rd-order
-# converging count, sum of C(in-degree, 2) over nodes with in-degree >= 3, under its own name.
-PUBLISHED_CONVENTIONS = CONNECTED_PAIRS + ("converging_3_as_published",)
+__all__ = [
+    "CONNECTED_PAIRS",
+    "MOTIFS",
+    "PUBLISHED_CONVENTIONS",
+    "count_batch",
+    "count_motifs",
+    "totals",
+]
+
 # Number of consecutive blocks a motif spans; positions run over 0 .. n_blocks - span.
 SPAN = {
     "edges": 1,
@@ -146,11 +140,24 @@ def count_batch(
 
 
 def count_motifs(graph: LayeredGraph, connected_pairs: bool = False) -> dict[str, np.ndarray]:
-    """Per-position counts (int64 vectors) of one graph; totals are their sums."""
+    """Per-position counts (int64 vectors) of one graph; totals are their sums.
+
+    The complete 2-2-1 network: 4 + 2 edges, 2 x 2 x 1 two-step chains, one bi-fan (the
+    complete 2x2 block) and one bi-parallel per input node.
+
+    >>> import numpy as np
+    >>> g = LayeredGraph.from_masks([np.ones((2, 2)), np.ones((2, 1))])
+    >>> c = count_motifs(g)
+    >>> c["edges"].tolist(), c["chain_2"].tolist(), c["bi_fan"].tolist(), c["bi_parallel"].tolist()
+    ([4, 2], [4], [1, 0], [2])
+    >>> totals(c)["converging_2"]
+    3
+    """
     blocks = [w[None] for w in graph.blocks]
     bias = [None if b is None else b[None] for b in graph.bias]
     return {k: v[0] for k, v in count_batch(blocks, bias, connected_pairs).items()}
 
 
 def totals(per_position: dict[str, np.ndarray]) -> dict[str, int]:
+    """Whole-network count of each motif (the sum over its positions)."""
     return {k: int(v.sum()) for k, v in per_position.items()}

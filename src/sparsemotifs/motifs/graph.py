@@ -9,16 +9,13 @@ treats its edges as a block of their own.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from sparsemotifs.io import InputError, load_npz
-
-_MASK_KEY = re.compile(r"^mask_(\d+)$")
-_BIAS_KEY = re.compile(r"^bias_mask_(\d+)$")
+from sparsemotifs.contracts.network import validate_arrays
+from sparsemotifs.io import load_npz
 
 
 @dataclass(frozen=True)
@@ -169,71 +166,13 @@ def strip_dead(graph: LayeredGraph, bias_only_live: bool = True) -> tuple[Layere
     return live, report
 
 
-def _binary(arr: np.ndarray, path: Path, key: str) -> np.ndarray:
-    if arr.dtype == bool:
-        return arr
-    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise InputError(f"{path}: array '{key}' has non-numeric dtype {arr.dtype}")
-    if arr.size and not np.isin(arr, (0, 1)).all():
-        raise InputError(f"{path}: array '{key}' must hold only 0/1 values")
-    return arr.astype(bool)
-
-
 def graph_from_arrays(arrays: dict[str, np.ndarray], path: str | Path = "<arrays>") -> LayeredGraph:
-    """Validate mask_0..mask_{L-1} and optional bias_mask_l; other arrays are ignored."""
-    path = Path(path)
-    mask_ids = sorted(int(m.group(1)) for k in arrays if (m := _MASK_KEY.match(k)))
-    if not mask_ids:
-        raise InputError(f"{path}: no mask_0 ... mask_{{L-1}} arrays found")
-    n_blocks = mask_ids[-1] + 1
-    missing = sorted(set(range(n_blocks)) - set(mask_ids))
-    if missing:
-        raise InputError(
-            f"{path}: mask_{missing[0]} is missing (masks must be numbered 0..{n_blocks - 1})"
-        )
-    masks = []
-    for li in range(n_blocks):
-        m = np.asarray(arrays[f"mask_{li}"])
-        if m.ndim != 2:
-            raise InputError(f"{path}: mask_{li} must be 2-D (n_l x n_(l+1)), got shape {m.shape}")
-        if li and m.shape[0] != masks[-1].shape[1]:
-            raise InputError(
-                f"{path}: mask_{li} has {m.shape[0]} rows but mask_{li - 1} has {masks[-1].shape[1]} "
-                "columns (layer sizes do not match)"
-            )
-        masks.append(_binary(m, path, f"mask_{li}"))
-    bias: list[np.ndarray | None] = [None] * n_blocks
-    for key in arrays:
-        if not (match := _BIAS_KEY.match(key)):
-            continue
-        li = int(match.group(1))
-        if li >= n_blocks:
-            raise InputError(f"{path}: {key} has no matching mask_{li}")
-        b = np.asarray(arrays[key])
-        if b.shape != (masks[li].shape[1],):
-            raise InputError(
-                f"{path}: {key} must have shape ({masks[li].shape[1]},), got {b.shape}"
-            )
-        bias[li] = _binary(b, path, key)
-    return LayeredGraph.from_masks(masks, bias)
+    """Validate mask_0..mask_{L-1} and optional bias_mask_l (the network file format) and wrap
+    them in a graph; other arrays are ignored."""
+    checked = validate_arrays(arrays, path)
+    return LayeredGraph.from_masks(list(checked.masks), list(checked.bias_masks))
 
 
 def load_graph(path: str | Path) -> LayeredGraph:
     """Read a mask file (.npz); any problem raises InputError naming the file."""
     return graph_from_arrays(load_npz(path), path)
-
-
-def randomize_masks(graph: LayeredGraph, rng: np.random.Generator) -> LayeredGraph:
-    """Uniform random masks with the same per-block edge counts and bias-edge counts."""
-    blocks, bias = [], []
-    for w, b in zip(graph.blocks, graph.bias, strict=True):
-        flat = np.zeros(w.size, dtype=bool)
-        flat[rng.permutation(w.size)[: int(w.sum())]] = True
-        blocks.append(flat.reshape(w.shape))
-        if b is None:
-            bias.append(None)
-        else:
-            nb = np.zeros(b.size, dtype=bool)
-            nb[rng.permutation(b.size)[: int(b.sum())]] = True
-            bias.append(nb)
-    return LayeredGraph(tuple(blocks), tuple(bias))

@@ -6,7 +6,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from sparsemotifs.config import ConfigError, parse_json_arg, validate_section
+from sparsemotifs.config import ConfigError, parse_params
 from sparsemotifs.dataset import load_training_data
 from sparsemotifs.io import write_table
 
@@ -65,19 +65,11 @@ def register(sub) -> None:
     s.set_defaults(func=run_select)
 
 
-def _sections(text: str, allowed: tuple[str, ...]) -> dict[str, dict]:
-    params = parse_json_arg(text, "--params")
-    unknown = sorted(set(params) - set(allowed))
-    if unknown:
-        raise ConfigError(f"--params: unknown section(s) {unknown}; allowed: {', '.join(allowed)}")
-    return {name: validate_section(name, params.get(name)) for name in allowed}
-
-
 def run_train(args: argparse.Namespace) -> int:
     # torch is imported here, not at module level, so other subcommands start fast
     from sparsemotifs.training.trainer import EnsembleTrainer, configure_threads
 
-    sections = _sections(args.params, TRAIN_SECTIONS)
+    sections = parse_params(args.params, TRAIN_SECTIONS)
     if args.threads is not None:
         if args.threads < 1:
             raise ConfigError(f"--threads must be >= 1, got {args.threads}")
@@ -115,7 +107,7 @@ def run_train(args: argparse.Namespace) -> int:
 def run_select(args: argparse.Namespace) -> int:
     from sparsemotifs.training.selection import flag_dead_outputs, read_metrics, select_levels
 
-    selection = _sections(args.params, ("selection",))["selection"]
+    selection = parse_params(args.params, ("selection",))["selection"]
     metrics = read_metrics(args.metrics)
     levels = flag_dead_outputs(select_levels(metrics, selection), args.networks_dir)
     write_table(levels, args.out)

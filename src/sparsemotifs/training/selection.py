@@ -17,12 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sparsemotifs.contracts.tables import METRICS_COLUMNS
 from sparsemotifs.io import InputError, read_table
 from sparsemotifs.training.storage import dead_output_nodes, level_path, load_masks
 
-REQUIRED_COLUMNS = [
-    "seed", "level", "cut_fraction", "weights_kept", "loss_train", "loss_val", "loss_test", "status",
-]  # fmt: skip
+REQUIRED_COLUMNS = METRICS_COLUMNS
 
 
 def read_metrics(paths: Sequence[str | Path]) -> pd.DataFrame:

@@ -22,7 +22,6 @@ import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,27 +29,27 @@ import pandas as pd
 import torch
 
 from sparsemotifs import SparsemotifsError
-from sparsemotifs.dataset import SPLITS, TrainingData
+from sparsemotifs.contracts.names import SPLITS
+from sparsemotifs.dataset import TrainingData
 from sparsemotifs.io import atomic_path
-from sparsemotifs.training.adam import adam_step
 from sparsemotifs.training.compact_eval import compact_split_squared_errors
 from sparsemotifs.training.ensemble import (
     Layout,
     initial_parameters,
-    loss_and_gradient,
-    mse_per_network,
-    predict,
-    split_squared_errors,
 )
+from sparsemotifs.training.level import LevelRun
 from sparsemotifs.training.pruning import prune
+from sparsemotifs.training.state import (
+    CHECKPOINT_FORMAT,
+    EnsembleState,
+    Working,
+    gather,
+)
 from sparsemotifs.training.storage import dead_output_nodes, level_path, save_level
 
 log = logging.getLogger(__name__)
 
-PURPOSE_SHUFFLE = 0x5A0F
-PURPOSE_VALIDATION = 0x7A11
 CHECKPOINT_NAME = "train_checkpoint.pt"
-CHECKPOINT_FORMAT = 1
 
 
 class TrainingError(SparsemotifsError):
@@ -58,6 +57,7 @@ class TrainingError(SparsemotifsError):
 
 
 def resolve_device(name: str) -> torch.device:
+    """The torch device of `training.device` (auto = CUDA when available); error if unavailable."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
@@ -77,87 +77,6 @@ def configure_threads(threads: int) -> None:
 def _permutation(seed: int, purpose: int, level: int, cycle: int, n: int) -> np.ndarray:
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), purpose, level, cycle]))
     return rng.permutation(n)
-
-
-def _rows(table: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
-    """(K, B, n) minibatches: row idx[k, b] of `table` for network k (faster than table[idx])."""
-    return table.index_select(0, idx.reshape(-1)).view(*idx.shape, table.shape[1])
-
-
-@dataclass
-class EnsembleState:
-    """Everything about the chunk that survives a level boundary (and goes into checkpoints)."""
-
-    params: torch.Tensor
-    masks: torch.Tensor
-    exp_avg: torch.Tensor
-    exp_avg_sq: torch.Tensor
-    adam_steps: list[int]
-    alive: list[bool]
-    completed_level: int = -1
-    rows: list[dict] = field(default_factory=list)
-
-    def to_payload(self, fingerprint: str) -> dict:
-        return {
-            "format": CHECKPOINT_FORMAT,
-            "fingerprint": fingerprint,
-            "completed_level": self.completed_level,
-            "params": self.params.cpu(),
-            "masks": self.masks.cpu(),
-            "exp_avg": self.exp_avg.cpu(),
-            "exp_avg_sq": self.exp_avg_sq.cpu(),
-            "adam_steps": list(self.adam_steps),
-            "alive": list(self.alive),
-            "rows": [dict(r) for r in self.rows],
-        }
-
-    @classmethod
-    def from_payload(cls, payload: dict, device: torch.device) -> EnsembleState:
-        return cls(
-            params=payload["params"].to(device),
-            masks=payload["masks"].to(device),
-            exp_avg=payload["exp_avg"].to(device),
-            exp_avg_sq=payload["exp_avg_sq"].to(device),
-            adam_steps=list(payload["adam_steps"]),
-            alive=list(payload["alive"]),
-            completed_level=int(payload["completed_level"]),
-            rows=[dict(r) for r in payload["rows"]],
-        )
-
-
-def _gather(layout: Layout, flat: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
-    """Flat buffer of the networks `idx` (positions in `layout`), same block order."""
-    sub = layout.subset(len(idx))
-    out = torch.empty(sub.size, dtype=flat.dtype, device=flat.device)
-    for kind, layer, *_ in layout.blocks:
-        sub.view(out, kind, layer).copy_(layout.view(flat, kind, layer).index_select(0, idx))
-    return out
-
-
-def _scatter(layout: Layout, flat: torch.Tensor, idx: torch.Tensor, sub_flat: torch.Tensor) -> None:
-    sub = layout.subset(len(idx))
-    for kind, layer, *_ in layout.blocks:
-        layout.view(flat, kind, layer).index_copy_(0, idx, sub.view(sub_flat, kind, layer))
-
-
-class _Working:
-    """The networks still training at this level, compacted into their own batched buffers."""
-
-    BUFFERS = ("params", "masks", "exp_avg", "exp_avg_sq")
-
-    def __init__(self, layout: Layout, state: EnsembleState, members: list[int]):
-        self.full_layout = layout
-        self.members = members
-        self.idx = torch.tensor(members, dtype=torch.long, device=state.params.device)
-        self.layout = layout.subset(len(members))
-        for name in self.BUFFERS:
-            setattr(self, name, _gather(layout, getattr(state, name), self.idx))
-        self.grad = torch.zeros_like(self.params)
-        self.scratch = (torch.empty_like(self.params), torch.empty_like(self.params))
-
-    def write_back(self, state: EnsembleState) -> None:
-        for name in self.BUFFERS:
-            _scatter(self.full_layout, getattr(state, name), self.idx, getattr(self, name))
 
 
 class EnsembleTrainer:
@@ -325,7 +244,7 @@ class EnsembleTrainer:
         members = [k for k, a in enumerate(state.alive) if a]
         fraction = self.schedule[level]
         if level > 0:
-            work = _Working(self.layout, state, members)
+            work = Working(self.layout, state, members)
             prune(
                 work.layout,
                 work.params,
@@ -359,112 +278,7 @@ class EnsembleTrainer:
         self, state: EnsembleState, level: int, members: list[int], t0: float
     ) -> dict[int, dict]:
         """Train the members until each stops; returns per network steps/stop reason/time."""
-        rule = self.stopping["rule"]
-        if level == 0 and not self.training.get("dense_early_stopping", True):
-            rule = "none"  # the reference's dense pass: only the step/pass caps end it
-        check_every = int(self.stopping["check_every"])
-        window = int(self.stopping["window"])
-        n_val = len(self.x["val"])
-        val_rows = min(int(self.stopping["val_batches"]) * self.batch, n_val)
-        val_steps_per_cycle = n_val // val_rows
-        outcome: dict[int, dict] = {}
-        active = list(members)
-        work = _Working(self.layout, state, active)
-        history = torch.zeros(len(active), 2 * window, dtype=torch.float32, device=self.device)
-        best = torch.full((len(active),), math.inf, dtype=torch.float64, device=self.device)
-        stale = torch.zeros(len(active), dtype=torch.long, device=self.device)
-        bad = torch.zeros(len(active), dtype=torch.bool, device=self.device)
-        train_order = val_order = None
-        t = 0
-        while True:  # every network leaves through a check; the step cap is always checked
-            epoch, pos = divmod(t, self.steps_per_epoch)
-            if pos == 0 or train_order is None:
-                train_order = self._orders(active, PURPOSE_SHUFFLE, level, epoch, self.n_train)
-            idx = train_order[:, pos * self.batch : (pos + 1) * self.batch]
-            xb, yb = _rows(self.x["train"], idx), _rows(self.y["train"], idx)
-            loss = loss_and_gradient(work.layout, work.params, work.grad, xb, yb, self.activation)
-            work.grad.mul_(work.masks)
-            for k in active:
-                state.adam_steps[k] += 1
-            adam_step(
-                work.params,
-                work.grad,
-                work.exp_avg,
-                work.exp_avg_sq,
-                [state.adam_steps[k] for k in active],
-                [self.lrs[k] for k in active],
-                tuple(self.training["betas"]),
-                work.layout.spans,
-                work.scratch,
-            )
-            work.params.mul_(work.masks)
-            bad |= ~torch.isfinite(loss)
-            if rule == "paper":
-                cycle, vpos = divmod(t, val_steps_per_cycle)
-                if vpos == 0 or val_order is None:
-                    val_order = self._orders(active, PURPOSE_VALIDATION, level, cycle, n_val)
-                vidx = val_order[:, vpos * val_rows : (vpos + 1) * val_rows]
-                with torch.no_grad():
-                    val_loss = mse_per_network(
-                        predict(
-                            work.layout, work.params, _rows(self.x["val"], vidx), self.activation
-                        ),
-                        _rows(self.y["val"], vidx),
-                    )
-                history[:, t % (2 * window)] = val_loss
-            t += 1
-            if t % check_every != 0 and t != self.step_cap:
-                continue
-            stop = torch.zeros_like(bad)
-            if rule == "paper" and t >= max(int(self.stopping["warmup"]), 2 * window):
-                recent = torch.arange(t - window, t, device=self.device) % (2 * window)
-                earlier = torch.arange(t - 2 * window, t - window, device=self.device) % (
-                    2 * window
-                )
-                ratio = history[:, earlier].double().mean(1) / history[:, recent].double().mean(1)
-                stop = ratio < float(self.stopping["ratio"])
-            elif rule == "patience" and int(self.stopping["warmup"]) <= t:
-                sse = split_squared_errors(
-                    work.layout,
-                    work.params,
-                    self.x["val"],
-                    self.y["val"],
-                    self.activation,
-                    int(self.training["eval_batch_size"]),
-                )
-                val_loss = sse.mean(1) / n_val
-                improved = val_loss < best
-                best = torch.where(improved, val_loss, best)
-                stale = torch.where(improved, torch.zeros_like(stale), stale + 1)
-                stop = stale >= int(self.stopping["patience"])
-            stopped, diverged = stop.tolist(), bad.tolist()
-            finished = [a or b for a, b in zip(stopped, diverged, strict=True)]
-            at_cap = t >= self.step_cap
-            if not any(finished) and not at_cap:
-                continue
-            elapsed = time.perf_counter() - t0
-            for i, k in enumerate(active):
-                if finished[i] or at_cap:
-                    outcome[k] = {
-                        "steps": t,
-                        "stopped_early": stopped[i] and not diverged[i] and not at_cap,
-                        "status": "diverged" if diverged[i] else "ok",
-                        "wall_time_s": elapsed,
-                    }
-            work.write_back(state)
-            keep = [] if at_cap else [i for i, f in enumerate(finished) if not f]
-            active = [active[i] for i in keep]
-            if not active:
-                break
-            keep_t = torch.tensor(keep, dtype=torch.long, device=self.device)
-            work = _Working(self.layout, state, active)
-            history, best, stale, bad = (
-                v.index_select(0, keep_t) for v in (history, best, stale, bad)
-            )
-            train_order = train_order.index_select(0, keep_t)
-            if val_order is not None:
-                val_order = val_order.index_select(0, keep_t)
-        return outcome
+        return LevelRun(self, state, level, members, t0).run()
 
     def _orders(
         self, active: list[int], purpose: int, level: int, cycle: int, n: int
@@ -479,8 +293,8 @@ class EnsembleTrainer:
         self, state: EnsembleState, members: list[int]
     ) -> dict[int, dict[str, list[float]]]:
         idx = torch.tensor(members, dtype=torch.long, device=self.device)
-        params = _gather(self.layout, state.params, idx)
-        masks = _gather(self.layout, state.masks, idx)
+        params = gather(self.layout, state.params, idx)
+        masks = gather(self.layout, state.masks, idx)
         sub = self.layout.subset(len(members))
         out: dict[int, dict[str, list[float]]] = {k: {} for k in members}
         for split in SPLITS:

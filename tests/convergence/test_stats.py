@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from sparsemotifs import stats
+from sparsemotifs import convergence as stats
 from sparsemotifs.io import InputError
 
 

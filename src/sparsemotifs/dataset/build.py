@@ -11,7 +11,6 @@ those of a random teacher network applied to the same inputs.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 from collections.abc import Sequence
@@ -21,21 +20,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sparsemotifs.config import parse_json_arg, validate_section
+from sparsemotifs.contracts.names import SPLITS
+from sparsemotifs.contracts.tables import SIMULATION_COLUMNS
 from sparsemotifs.io import InputError, load_npz, read_table, save_npz
 
 log = logging.getLogger(__name__)
 
-SIMULATION_COLUMNS = [
-    "x_0", "xd_0", "y_0", "yd_0", "theta_0", "thetad_0", "phi_0", "phid_0",
-    "F", "alpha", "tau",
-    "x_f", "xd_f", "y_f", "yd_f", "theta_f", "thetad_f", "phi_f", "phid_f",
-]  # fmt: skip
 INPUT_NAMES = [
     "phi_0", "theta_0", "x_f", "y_f", "phi_f", "theta_f", "xd_0", "yd_0", "phid_0", "thetad_0",
 ]  # fmt: skip
 OUTPUT_NAMES = ["F_x", "F_y", "tau", "xd_f", "yd_f", "phid_f", "thetad_f"]
-SPLITS = ("train", "val", "test")
 
 
 @dataclass(frozen=True)
@@ -102,6 +96,7 @@ class TrainingData:
 
 
 def load_training_data(path: str | Path) -> TrainingData:
+    """Read a data file written by `TrainingData.save` (InputError naming the file if not one)."""
     data = load_npz(path)
     needed = [f"{a}_{s}" for s in SPLITS for a in ("x", "y")] + [
         "x_low",
@@ -222,46 +217,3 @@ def read_simulation_tables(paths: Sequence[str | Path]) -> pd.DataFrame:
     if not frames:
         raise InputError("no simulation tables given")
     return pd.concat(frames, ignore_index=True)
-
-
-# ----------------------------------------------------------------------------- CLI
-
-
-def register(sub) -> None:
-    p = sub.add_parser(
-        "dataset",
-        help="build scaled train/val/test data from simulation tables",
-        description="Concatenate simulation shards (in order), build the 10 inputs and 7 outputs, "
-        "split them and fit the [-0.5, 0.5] min-max scaler on the training split only.",
-    )
-    p.add_argument("tables", nargs="+", help="simulation tables (.parquet or .csv), in shard order")
-    p.add_argument("--out", required=True, help="output .npz")
-    p.add_argument("--params", default="{}", help="the config's `dataset` section as JSON")
-    p.add_argument(
-        "--control-task",
-        default=None,
-        metavar="JSON",
-        help="the config's `controls.control_task` section as JSON: replace the outputs by a random teacher's",
-    )
-    p.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    params = validate_section("dataset", parse_json_arg(args.params, "--params"))
-    teacher = None
-    if args.control_task is not None:
-        controls = validate_section(
-            "controls", {"control_task": parse_json_arg(args.control_task, "--control-task")}
-        )
-        teacher = controls["control_task"]
-    table = read_simulation_tables(args.tables)
-    data = build_training_data(
-        table,
-        fractions=(params["train"], params["val"], params["test"]),
-        split_seed=params["seed"],
-        source=",".join(map(str, args.tables)),
-        teacher=teacher,
-    )
-    data.save(args.out)
-    log.info("wrote %s: %s", args.out, data.meta["split_sizes"])
-    return 0

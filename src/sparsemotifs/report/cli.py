@@ -8,55 +8,15 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from sparsemotifs import stats
+from sparsemotifs import convergence as stats
+from sparsemotifs import registry
+from sparsemotifs.contracts.tables import STATISTICS_COLUMNS
 from sparsemotifs.io import InputError, read_table, write_table
 
 log = logging.getLogger(__name__)
 
-TABLE_NAMES = ["convergence", "profile_similarity", "permutation_tests", "dispersion_trend"]
-TABLE_COLUMNS = {
-    "convergence": [
-        "ensemble",
-        "level",
-        "null",
-        "motif",
-        "n",
-        "mean",
-        "sd",
-        "cv",
-        "ci_low",
-        "ci_high",
-    ],
-    "profile_similarity": [
-        "ensemble",
-        "level",
-        "null",
-        "n_networks",
-        "mean_r",
-        "ci_low",
-        "ci_high",
-    ],
-    "permutation_tests": [
-        "level",
-        "null",
-        "control",
-        "test",
-        "statistic",
-        "value_trained",
-        "value_control",
-        "p_one_sided",
-        "p_two_sided",
-    ],
-    "dispersion_trend": [
-        "ensemble",
-        "null",
-        "motif",
-        "rho_levels",
-        "p_levels",
-        "n_pairs",
-        "wilcoxon_p",
-    ],
-}
+TABLE_NAMES = list(STATISTICS_COLUMNS)
+TABLE_COLUMNS = STATISTICS_COLUMNS
 
 
 def _add_inputs(p, tables_dir: bool) -> None:
@@ -65,8 +25,8 @@ def _add_inputs(p, tables_dir: bool) -> None:
         "--control-levels",
         action="append",
         default=[],
-        help="levels table of the control-task ensemble (rows without an `ensemble` column "
-        "are labelled control_task); may be repeated",
+        help="levels table of another trained ensemble as NAME=PATH (a bare PATH is the "
+        "control_task's; rows without an `ensemble` column get NAME); may be repeated",
     )
     p.add_argument("--motifs", required=True, help="motifs table (whole network)")
     if tables_dir:
@@ -117,22 +77,35 @@ def register(sub) -> None:
         default=None,
         help="loss split of that table (default: selection.split of --config, else val)",
     )
+    p.add_argument(
+        "--signed-motifs",
+        default=None,
+        help="tables/signed_motifs.csv (motifs.edge_classes: sign) for the signed-motif section",
+    )
     p.set_defaults(func=run_summary)
 
 
+def _named_path(spec: str) -> tuple[str, str]:
+    """`NAME=PATH` names the ensemble of a levels table; a bare path is the control task's."""
+    name, sep, path = spec.partition("=")
+    return (name, path) if sep and name in registry.names() else ("control_task", spec)
+
+
 def load_levels(path: str, control_paths: list[str] | str | None = None) -> pd.DataFrame:
-    """The trained levels table plus any control levels tables, validated as one."""
+    """The subject's levels table plus other trained ensembles' levels tables, validated as one."""
     levels = stats.validate_levels(read_table(path), str(path))
     if isinstance(control_paths, str):
         control_paths = [control_paths]
-    for control_path in control_paths or []:
+    for spec in control_paths or []:
+        name, control_path = _named_path(spec)
         control = stats.validate_levels(read_table(control_path), str(control_path))
-        levels = stats.concat_levels(levels, control)
+        levels = stats.concat_levels(levels, control, name)
         levels = stats.validate_levels(levels, f"{path} + {control_path}")
     return levels
 
 
 def load_motifs(path: str, per_layer: bool = False) -> pd.DataFrame:
+    """A motifs table, validated (with `per_layer`, it must have a `layer` column)."""
     df = read_table(path)
     if per_layer and "layer" not in df.columns:
         raise InputError(f"{path}: missing column(s) 'layer'")
@@ -140,6 +113,7 @@ def load_motifs(path: str, per_layer: bool = False) -> pd.DataFrame:
 
 
 def load_tables(tables_dir: str | Path) -> dict[str, pd.DataFrame]:
+    """The statistics tables the figures and the summary read, with their required columns."""
     tables = {}
     for name in TABLE_NAMES:
         path = Path(tables_dir) / f"{name}.csv"
@@ -177,7 +151,7 @@ def run_aggregate(args) -> int:
 
 
 def run_figures(args) -> int:
-    from sparsemotifs import plots  # matplotlib only when figures are drawn
+    from sparsemotifs.report import plots  # matplotlib only when figures are drawn
 
     levels = load_levels(args.levels, args.control_levels)
     motifs = load_motifs(args.motifs)
@@ -190,6 +164,7 @@ def run_figures(args) -> int:
 
 
 def load_config(path: str) -> dict:
+    """The resolved study config (or provenance document) quoted in the summary."""
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: file not found")
@@ -203,13 +178,20 @@ def load_config(path: str) -> dict:
 
 
 def run_summary(args) -> int:
-    from sparsemotifs import summary
+    from sparsemotifs.report import summary
 
     levels = load_levels(args.levels, args.control_levels)
     load_motifs(args.motifs)  # validated so that a broken motifs file is reported here too
     tables = load_tables(args.tables_dir)
     config = load_config(args.config) if args.config else None
     sources = {"levels": args.levels, "motifs": args.motifs, "tables": args.tables_dir}
-    summary.write_summary(levels, tables, args.out, config, sources, args.threshold, args.split)
+    signed = None
+    if args.signed_motifs:
+        from sparsemotifs.io import read_table
+
+        signed = read_table(args.signed_motifs, ["ensemble", "seed", "level", "key", "colour", "z", "sp"])  # fmt: skip
+    summary.write_summary(
+        levels, tables, args.out, config, sources, args.threshold, args.split, signed
+    )
     log.info("wrote %s", args.out)
     return 0

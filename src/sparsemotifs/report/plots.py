@@ -20,18 +20,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from sparsemotifs import published, stats  # noqa: E402
+from sparsemotifs import convergence as stats  # noqa: E402
+from sparsemotifs import registry  # noqa: E402
+from sparsemotifs.contracts.names import MOTIFS, NULLS, SELECTED, ordered  # noqa: E402
 from sparsemotifs.io import atomic_path  # noqa: E402
+from sparsemotifs.report import published  # noqa: E402
 
-FIGURE_NAMES = [
-    "loss_vs_sparsity",
-    "selected_sparsity",
-    "z_selected",
-    "z_vs_sparsity",
-    "profile_heatmap",
-    "published_comparison",
-]
-ENSEMBLE_COLORS = {"trained": "#1f77b4", "random_pruned": "#7f7f7f", "control_task": "#d62728"}
+FIGURE_NAMES = list(registry.FIGURES)
 
 
 def save_figure(fig: plt.Figure, out_dir: str | Path, name: str, dpi: int = 150) -> list[Path]:
@@ -47,6 +42,7 @@ def save_figure(fig: plt.Figure, out_dir: str | Path, name: str, dpi: int = 150)
 
 
 def empty_panel(ax: plt.Axes, message: str) -> None:
+    """An annotated empty panel: a figure degrades instead of failing on degenerate data."""
     ax.text(
         0.5,
         0.5,
@@ -63,20 +59,15 @@ def empty_panel(ax: plt.Axes, message: str) -> None:
 
 
 def _ensembles(values) -> list[str]:
-    present = list(dict.fromkeys(values))
-    return [e for e in stats.ENSEMBLES if e in present] + [
-        e for e in present if e not in stats.ENSEMBLES
-    ]
+    return ordered(values, registry.names())
 
 
 def _nulls(values) -> list[str]:
-    present = list(dict.fromkeys(values))
-    return [n for n in stats.NULLS if n in present] + [n for n in present if n not in stats.NULLS]
+    return ordered(values, NULLS)
 
 
 def _motifs(values) -> list[str]:
-    present = set(values)
-    return [m for m in stats.MOTIFS if m in present] + sorted(present - set(stats.MOTIFS))
+    return ordered(values, MOTIFS, sort_rest=True)
 
 
 def _level_ticks(ax: plt.Axes, cuts: pd.Series) -> None:
@@ -89,8 +80,9 @@ def _level_ticks(ax: plt.Axes, cuts: pd.Series) -> None:
 
 # ----------------------------------------------------------------------------- (a) loss
 def plot_loss_vs_sparsity(levels: pd.DataFrame, threshold: float, split: str = "val") -> plt.Figure:
+    """Loss of the chosen split against the cut fraction, one line per seed, per ensemble."""
     column = f"loss_{split}"
-    ensembles = _ensembles(levels["ensemble"]) or ["trained"]
+    ensembles = _ensembles(levels["ensemble"]) or [registry.SUBJECT]
     fig, axes = plt.subplots(1, len(ensembles), figsize=(5.5 * len(ensembles), 4), squeeze=False)
     for ax, ensemble in zip(axes[0], ensembles, strict=True):
         lv = levels[levels.ensemble == ensemble]
@@ -103,7 +95,7 @@ def plot_loss_vs_sparsity(levels: pd.DataFrame, threshold: float, split: str = "
         ax.plot(
             finite.index,
             finite.to_numpy(),
-            color=ENSEMBLE_COLORS.get(ensemble, "C0"),
+            color=registry.color(ensemble, "C0"),
             lw=0.7,
             alpha=max(0.15, min(0.8, 8 / finite.shape[1])),
         )
@@ -165,6 +157,7 @@ def selected_share_table(levels: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_selected_sparsity(levels: pd.DataFrame) -> plt.Figure:
+    """Share of networks selected at each cut fraction, ours beside the paper's."""
     fig, ax = plt.subplots(figsize=(8, 4))
     table = selected_share_table(levels)
     ax.set_title("selected (optimally sparse) level: share of networks")
@@ -188,8 +181,9 @@ def _symlog_if_wide(ax: plt.Axes, values: np.ndarray) -> None:
 
 
 def plot_z_selected(prepared: stats.Prepared) -> plt.Figure:
+    """z at each network's selected level per motif, ensembles side by side, one panel per null."""
     m = prepared.motifs
-    m = m[(m.level == stats.SELECTED) & np.isfinite(m.z)]
+    m = m[(m.level == SELECTED) & np.isfinite(m.z)]
     nulls = _nulls(prepared.motifs["null"]) or ["(none)"]
     fig, axes = plt.subplots(len(nulls), 1, figsize=(10, 3.6 * len(nulls)), squeeze=False)
     for ax, null in zip(axes[:, 0], nulls, strict=True):
@@ -200,7 +194,7 @@ def plot_z_selected(prepared: stats.Prepared) -> plt.Figure:
             continue
         order = _motifs(d.motif)
         hue_order = _ensembles(d.ensemble)
-        palette = {e: ENSEMBLE_COLORS.get(e, "C4") for e in hue_order}
+        palette = {e: registry.color(e) for e in hue_order}
         sns.boxplot(
             data=d,
             x="motif",
@@ -235,43 +229,78 @@ def plot_z_selected(prepared: stats.Prepared) -> plt.Figure:
 
 
 # ----------------------------------------------------------------------------- (d) z vs sparsity
+Z_PANEL_COLUMNS = 4  # panels per row: the figure stays readable at page width
+
+
+def informative_panels(m: pd.DataFrame, nulls: list[str]) -> list[tuple[str, str | None]]:
+    """(null, motif) of every motif with a finite z under that null, nulls in order; a null
+    with none gets one (null, None) panel. `m` holds the rows with finite z only."""
+    panels: list[tuple[str, str | None]] = []
+    for null in nulls:
+        motifs = _motifs(m.loc[m.null == null, "motif"])
+        panels += [(null, motif) for motif in motifs] or [(null, None)]
+    return panels
+
+
+def _panel_grid(panels: list[tuple[str, str | None]]) -> list[tuple[int, int]]:
+    """(row, column) of each panel: each null starts a new row, rows wrap at Z_PANEL_COLUMNS."""
+    cells, row, col, last = [], -1, Z_PANEL_COLUMNS, None
+    for null, _ in panels:
+        if null != last or col == Z_PANEL_COLUMNS:
+            row, col = row + 1, 0
+        cells.append((row, col))
+        col, last = col + 1, null
+    return cells
+
+
+def _plot_z_band(ax: plt.Axes, d: pd.DataFrame) -> None:
+    for ensemble in _ensembles(d.ensemble):
+        g = d[d.ensemble == ensemble].groupby("level_num")["z"].agg(["mean", "std"])
+        color = registry.color(ensemble)
+        ax.plot(g.index, g["mean"], color=color, lw=1.2, label=ensemble)
+        sd = g["std"].fillna(0)
+        ax.fill_between(g.index, g["mean"] - sd, g["mean"] + sd, color=color, alpha=0.2, lw=0)
+    ax.axhline(0, color="k", lw=0.4)
+    ax.tick_params(labelsize=7)
+
+
 def plot_z_vs_sparsity(prepared: stats.Prepared) -> plt.Figure:
+    """z of each motif against sparsity, one panel per motif that the null leaves informative
+    (finite z for some network): motifs a null fixes, or whose z is NaN everywhere, are left
+    out rather than drawn as empty panels. Rows of at most Z_PANEL_COLUMNS panels per null."""
     m = prepared.motifs
-    m = m[(m.level != stats.SELECTED) & np.isfinite(m.z)].copy()
-    nulls = _nulls(prepared.motifs["null"]) or ["(none)"]
-    motifs = _motifs(prepared.motifs["motif"]) or ["(none)"]
-    fig, axes = plt.subplots(
-        len(nulls),
-        len(motifs),
-        figsize=(2.6 * len(motifs), 2.4 * len(nulls)),
-        squeeze=False,
-        sharex=True,
-    )
+    m = m[(m.level != SELECTED) & np.isfinite(m.z)].copy()
     m["level_num"] = m.level.astype(int)
+    nulls = _nulls(prepared.motifs["null"]) or ["(none)"]
+    panels = informative_panels(m, nulls)
+    cells = _panel_grid(panels)
+    n_rows = cells[-1][0] + 1
+    fig, axes = plt.subplots(
+        n_rows,
+        Z_PANEL_COLUMNS,
+        figsize=(10.5, 2.3 * n_rows + 0.6),
+        squeeze=False,
+    )
     cuts = m.groupby("level_num")["cut_fraction"].mean()
-    for i, null in enumerate(nulls):
-        for j, motif in enumerate(motifs):
-            ax = axes[i, j]
-            ax.set_title(f"{motif} | {null}", fontsize=8)
-            d = m[(m.null == null) & (m.motif == motif)]
-            if d.empty:
-                rows = prepared.motifs[
-                    (prepared.motifs.null == null) & (prepared.motifs.motif == motif)
-                ]
-                empty_panel(ax, "z undefined\n(NaN for every network)" if len(rows) else "no data")
-                continue
-            for ensemble in _ensembles(d.ensemble):
-                g = d[d.ensemble == ensemble].groupby("level_num")["z"].agg(["mean", "std"])
-                color = ENSEMBLE_COLORS.get(ensemble, "C4")
-                ax.plot(g.index, g["mean"], color=color, lw=1.2, label=ensemble)
-                sd = g["std"].fillna(0)
-                ax.fill_between(
-                    g.index, g["mean"] - sd, g["mean"] + sd, color=color, alpha=0.2, lw=0
-                )
-            ax.axhline(0, color="k", lw=0.4)
-            ax.tick_params(labelsize=7)
-            if i == len(nulls) - 1:
-                _level_ticks(ax, cuts)
+    used = set(cells)
+    for (null, motif), (r, c) in zip(panels, cells, strict=True):
+        ax = axes[r, c]
+        if motif is None:
+            ax.set_title(f"{null}", fontsize=8)
+            empty_panel(ax, "no motif with a finite z" if len(prepared.motifs) else "no data")
+            continue
+        ax.set_title(f"{motif} | {null}", fontsize=8)
+        _plot_z_band(ax, m[(m.null == null) & (m.motif == motif)])
+        _level_ticks(ax, cuts)
+        if len(cuts):
+            ax.set_xlim(cuts.index.min() - 0.3, cuts.index.max() + 0.3)
+        if (r + 1, c) in used and panels[cells.index((r + 1, c))][0] == null:
+            ax.tick_params(labelbottom=False)  # the panel below (same null) carries the labels
+            ax.set_xlabel("")
+    for r in range(n_rows):
+        for c in range(Z_PANEL_COLUMNS):
+            if (r, c) not in used:
+                axes[r, c].set_visible(False)
     handles, labels = [], []
     for ax in axes.flat:
         for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
@@ -279,19 +308,25 @@ def plot_z_vs_sparsity(prepared: stats.Prepared) -> plt.Figure:
                 handles.append(h)
                 labels.append(lab)
     if handles:
-        fig.legend(handles, labels, loc="upper right", fontsize=8)
-    fig.suptitle("z against sparsity: mean across seeds, band = ± 1 sd", fontsize=10)
-    fig.tight_layout()
+        fig.legend(handles, labels, loc="upper right", fontsize=8, ncol=len(handles))
+    fig.suptitle(
+        "z against sparsity: mean across seeds, band = ± 1 sd (motifs each null leaves informative)",
+        fontsize=10,
+        x=0.02,
+        ha="left",
+    )
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     return fig
 
 
 # ----------------------------------------------------------------------------- (e) heatmap
-def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str = "trained") -> plt.Figure:
+def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str = registry.SUBJECT) -> plt.Figure:
+    """Pairwise SP correlation between seeds at the selected level, one panel per null."""
     sp = stats.significance_profiles(prepared.motifs) if len(prepared.motifs) else None
     nulls = _nulls(prepared.motifs["null"]) or ["(none)"]
     fig, axes = plt.subplots(1, len(nulls), figsize=(4.8 * len(nulls), 4.2), squeeze=False)
     for ax, null in zip(axes[0], nulls, strict=True):
-        key = (ensemble, stats.SELECTED, null)
+        key = (ensemble, SELECTED, null)
         if sp is None or key not in sp.index.droplevel("seed"):
             ax.set_title(f"{ensemble}, selected level, {null}")
             empty_panel(ax, "no networks at the selected level")
@@ -321,11 +356,12 @@ def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str = "trained") ->
 
 # ----------------------------------------------------------------------------- (f) published
 def plot_published_comparison(convergence: pd.DataFrame) -> plt.Figure:
+    """Our z at the selected level against the published means and sds."""
     ref = published.published_z_table()
     motifs = list(ref.motif)
     ours = convergence[
-        (convergence.ensemble == "trained")
-        & (convergence.level.astype(str) == stats.SELECTED)
+        (convergence.ensemble == registry.SUBJECT)
+        & (convergence.level.astype(str) == SELECTED)
         & convergence.motif.isin(motifs)
         & (convergence.n > 0)
     ]
@@ -363,8 +399,8 @@ def plot_published_comparison(convergence: pd.DataFrame) -> plt.Figure:
         )
         # our connected-pairs statistic = how the paper counted chains, at the chain positions
         pairs = convergence[
-            (convergence.ensemble == "trained")
-            & (convergence.level.astype(str) == stats.SELECTED)
+            (convergence.ensemble == registry.SUBJECT)
+            & (convergence.level.astype(str) == SELECTED)
             & (convergence.null == null)
             & convergence.motif.isin(list(published.PAPER_CHAIN_STATISTIC))
             & (convergence.n > 0)

@@ -12,109 +12,28 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sparsemotifs import published, stats
+from sparsemotifs import convergence as stats
+from sparsemotifs import registry
+from sparsemotifs.contracts.names import MOTIFS, NULLS, ordered
 from sparsemotifs.io import write_text
-
-R_MIN = 0.9  # mean pairwise SP correlation the trained ensemble must reach
-ALPHA = 0.05  # significance level of the dispersion permutation test
-REFERENCE_CONTROL = "random_pruned"
-
-VERDICT_CRITERION = (
-    f"For each null model, at the selected level, the trained ensemble **converges** when "
-    f"(1) the mean pairwise Pearson correlation r̄ of the significance profiles (SP, Milo 2004) "
-    f"of its networks is ≥ {R_MIN}, and (2) the dispersion of its SP vectors (mean Euclidean "
-    f"distance to the ensemble centroid) is significantly smaller than that of the "
-    f"{REFERENCE_CONTROL} control (masks pruned at random to the same per-layer edge counts): "
-    f"one-sided PERMDISP-like permutation test, p < {ALPHA}. If (1) holds but (2) does not, the "
-    f"profiles are similar but no more than random masks with the same edge counts make them "
-    f"(**not distinguishable from the control**). If (1) fails, the ensemble **does not "
-    f"converge**. Without a usable control the verdict is **undetermined**."
+from sparsemotifs.report import published
+from sparsemotifs.report.verdict import (  # noqa: F401 - re-exported for callers
+    ALPHA,
+    R_MIN,
+    REFERENCE_CONTROL,
+    VERDICT_CRITERION,
+    _fmt,
+    _p,
+    _selected,
+    _table,
+    _verdict_sentence,
+    null_verdict,
 )
-
-
-def _fmt(value, spec: str = ".2f") -> str:
-    if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "n/a"
-    try:
-        return format(float(value), spec)
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def _p(value) -> str:
-    return _fmt(value, ".3g")
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return lines
-
-
-def _selected(df: pd.DataFrame) -> pd.DataFrame:
-    return df[df["level"].astype(str) == stats.SELECTED]
-
-
-def null_verdict(tables: dict[str, pd.DataFrame], null: str) -> dict:
-    """Apply VERDICT_CRITERION to one null; returns the verdict and the numbers behind it."""
-    prof = _selected(tables["profile_similarity"])
-    prof = prof[(prof.null == null) & (prof.ensemble == "trained")]
-    perm = _selected(tables["permutation_tests"])
-    disp = perm[
-        (perm.null == null) & (perm.test == "dispersion") & (perm.control == REFERENCE_CONTROL)
-    ]
-    out = {
-        "null": null,
-        "mean_r": np.nan,
-        "ci_low": np.nan,
-        "ci_high": np.nan,
-        "n": 0,
-        "disp_trained": np.nan,
-        "disp_control": np.nan,
-        "p": np.nan,
-    }
-    if len(prof):
-        row = prof.iloc[0]
-        out.update(
-            mean_r=float(row.mean_r),
-            ci_low=float(row.ci_low),
-            ci_high=float(row.ci_high),
-            n=int(row.n_networks),
-        )
-    if len(disp):
-        row = disp.iloc[0]
-        out.update(
-            disp_trained=float(row.value_trained),
-            disp_control=float(row.value_control),
-            p=float(row.p_one_sided),
-        )
-    similar = np.isfinite(out["mean_r"]) and out["mean_r"] >= R_MIN
-    if not np.isfinite(out["mean_r"]):
-        out["verdict"] = "undetermined"
-    elif not similar:
-        out["verdict"] = "does not converge"
-    elif not np.isfinite(out["p"]):
-        out["verdict"] = "undetermined"
-    elif out["p"] < ALPHA:
-        out["verdict"] = "converges"
-    else:
-        out["verdict"] = "not distinguishable from the control"
-    return out
-
-
-def _verdict_sentence(v: dict) -> str:
-    return (
-        f"- **null = {v['null']}: {v['verdict']}.** Trained r̄ = {_fmt(v['mean_r'], '.3f')} "
-        f"(95 % CI {_fmt(v['ci_low'], '.3f')} to {_fmt(v['ci_high'], '.3f')}, "
-        f"n = {v['n']} networks; criterion r̄ ≥ {R_MIN}); SP dispersion trained "
-        f"{_fmt(v['disp_trained'], '.3f')} vs {REFERENCE_CONTROL} {_fmt(v['disp_control'], '.3f')}"
-        f", one-sided permutation p = {_p(v['p'])} (criterion p < {ALPHA})."
-    )
 
 
 def _counts_section(levels: pd.DataFrame) -> list[str]:
     rows = []
-    for ensemble in [e for e in stats.ENSEMBLES if e in set(levels.ensemble)]:
+    for ensemble in [e for e in registry.names() if e in set(levels.ensemble)]:
         c = stats.network_counts(levels, ensemble)
         dead = "not recorded" if c["dead_output_selected"] is None else c["dead_output_selected"]
         rows.append(
@@ -151,9 +70,14 @@ def _counts_section(levels: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _trained_ensembles() -> list[str]:
+    """Ensembles with a selection of their own (derived ones share their source's)."""
+    return [e.name for e in registry.ENSEMBLES if e.levels_of == e.name]
+
+
 def _selection_section(levels: pd.DataFrame) -> list[str]:
     ours = {}
-    for ensemble in [e for e in ("trained", "control_task") if e in set(levels.ensemble)]:
+    for ensemble in [e for e in _trained_ensembles() if e in set(levels.ensemble)]:
         lv = levels[levels.ensemble == ensemble]
         sel = lv[lv.selected]
         counts = sel.cut_fraction.round(4).value_counts()
@@ -194,7 +118,7 @@ def share_under_threshold(levels: pd.DataFrame, threshold: float, split: str) ->
     Diverged or non-finite losses count as above the threshold; the denominator is every
     trained seed (as in the paper's cliff: 0.87 at 90 %, 0.53 at 93 %, 0.01 at 94 %).
     """
-    lv = levels[levels.ensemble == "trained"]
+    lv = levels[levels.ensemble == registry.SUBJECT]
     n = lv.seed.nunique()
     loss = lv[f"loss_{split}"]
     passing = np.isfinite(loss) & (loss <= threshold) & (lv.status == "ok")
@@ -202,7 +126,7 @@ def share_under_threshold(levels: pd.DataFrame, threshold: float, split: str) ->
 
 
 def _loss_section(levels: pd.DataFrame, threshold: float | None, split: str) -> list[str]:
-    lv = levels[levels.ensemble == "trained"]
+    lv = levels[levels.ensemble == registry.SUBJECT]
     if lv.empty:
         return []
     lines = ["## Losses (trained)", ""]
@@ -281,16 +205,16 @@ def _null_section(tables: dict[str, pd.DataFrame], null: str) -> list[str]:
     )
     conv = _selected(tables["convergence"])
     conv = conv[conv.null == null]
-    ensembles = [e for e in stats.ENSEMBLES if e in set(conv.ensemble)]
+    ensembles = [e for e in registry.names() if e in set(conv.ensemble)]
     header = ["motif", "trained mean z", "sd", "CV", "95 % CI of mean"]
-    header += [f"{e} mean ± sd" for e in ensembles if e != "trained"] + ["paper mean ± sd"]
+    header += [f"{e} mean ± sd" for e in ensembles if e != registry.SUBJECT] + ["paper mean ± sd"]
     rows = []
-    shown = [*stats.MOTIFS, *published.PAPER_CHAIN_STATISTIC]
+    shown = [*MOTIFS, *published.PAPER_CHAIN_STATISTIC]
     for motif in [m for m in shown if m in set(conv.motif)]:
         by_ens = conv[conv.motif == motif].set_index("ensemble")
         if not (by_ens["n"] > 0).any():
             continue
-        t = by_ens.loc["trained"] if "trained" in by_ens.index else None
+        t = by_ens.loc[registry.SUBJECT] if registry.SUBJECT in by_ens.index else None
         row = [motif]
         if t is None or t["n"] == 0:
             row += ["n/a"] * 4
@@ -302,7 +226,7 @@ def _null_section(tables: dict[str, pd.DataFrame], null: str) -> list[str]:
                 f"{_fmt(t['ci_low'])} to {_fmt(t['ci_high'])}",
             ]
         for e in ensembles:
-            if e == "trained":
+            if e == registry.SUBJECT:
                 continue
             c = by_ens.loc[e] if e in by_ens.index else None
             ok = c is not None and c["n"] > 0
@@ -330,7 +254,7 @@ def _null_section(tables: dict[str, pd.DataFrame], null: str) -> list[str]:
 
 def _trend_section(tables: dict[str, pd.DataFrame]) -> list[str]:
     trend = tables["dispersion_trend"]
-    trend = trend[trend.ensemble == "trained"]
+    trend = trend[trend.ensemble == registry.SUBJECT]
     lines = [
         "## Dispersion against sparsity (trained, paired by seed)",
         "",
@@ -372,27 +296,20 @@ def _trend_section(tables: dict[str, pd.DataFrame]) -> list[str]:
     return lines + [""]
 
 
-def render_summary(
-    levels: pd.DataFrame,
-    tables: dict[str, pd.DataFrame],
-    config: dict | None = None,
-    sources: dict[str, str] | None = None,
-    threshold: float | None = None,
-    split: str | None = None,
-) -> str:
-    """The summary as markdown text; threshold/split (for the loss shares) come from the
-    config's `selection` section when given."""
-    conv = tables["convergence"]
-    nulls = [n for n in stats.NULLS if n in set(conv.null)] + sorted(
-        set(conv.null) - set(stats.NULLS)
-    )
-    verdicts = [null_verdict(tables, null) for null in nulls]
+def _provenance(config: dict | None) -> tuple[dict | None, dict | None]:
+    """(provenance document or None, the study config or None) from what --config held."""
+    if config and isinstance(config.get("config"), dict):
+        return config, config["config"]
+    return None, config
+
+
+def _header_section(
+    config: dict | None, provenance: dict | None, sources: dict | None, nulls: list[str]
+) -> list[str]:
     lines = ["# Does the ensemble converge?", ""]
     if sources:
         lines += ["Inputs: " + ", ".join(f"{k} `{v}`" for k, v in sources.items()), ""]
-    if config and isinstance(config.get("config"), dict):  # provenance document
-        provenance = config
-        config = config["config"]
+    if provenance:
         lines += [
             f"sparsemotifs {provenance.get('sparsemotifs_version', '?')}, git commit "
             f"`{provenance.get('git_commit', '?')}`.",
@@ -407,7 +324,11 @@ def render_summary(
             f"{', '.join(config.get('motifs', {}).get('nulls', nulls))}.",
             "",
         ]
-    lines += ["## Verdict", ""]
+    return lines
+
+
+def _verdict_section(verdicts: list[dict]) -> list[str]:
+    lines = ["## Verdict", ""]
     converged = [v["null"] for v in verdicts if v["verdict"] == "converges"]
     if converged:
         lines.append(f"The trained ensemble converges under: {', '.join(converged)}.")
@@ -416,7 +337,7 @@ def render_summary(
             "The trained ensemble does not meet the convergence criterion under any null model."
         )
     lines += [""] + [_verdict_sentence(v) for v in verdicts]
-    lines += [
+    return lines + [
         "",
         f"Criterion: {VERDICT_CRITERION}",
         "",
@@ -426,20 +347,10 @@ def render_summary(
         "p-values cannot be smaller than 1/(1 + number of permutations).",
         "",
     ]
-    lines += _counts_section(levels)
-    lines += _selection_section(levels)
-    if config and isinstance(config.get("config"), dict):
-        config = config["config"]
-    selection = (config or {}).get("selection", {})
-    # explicit arguments win over the config's selection section
-    threshold = threshold if threshold is not None else selection.get("threshold")
-    split = split or selection.get("split") or "val"
-    lines += _loss_section(levels, threshold, split)
-    lines += ["## Per null model, at the selected level", ""]
-    for null in nulls:
-        lines += _null_section(tables, null)
-    lines += _trend_section(tables)
-    lines += [
+
+
+def _published_section() -> list[str]:
+    return [
         "## Comparison with the published numbers",
         "",
         published.METHOD_DIFFERENCES,
@@ -447,6 +358,40 @@ def render_summary(
         f"Source: {published.SOURCE}.",
         "",
     ]
+
+
+def render_summary(
+    levels: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    config: dict | None = None,
+    sources: dict[str, str] | None = None,
+    threshold: float | None = None,
+    split: str | None = None,
+    signed: pd.DataFrame | None = None,
+) -> str:
+    """The summary as markdown text; threshold/split (for the loss shares) come from the
+    config's `selection` section when given (explicit arguments win); `signed` (the signed-motif
+    table, when the study computes it) adds its section."""
+    nulls = ordered(tables["convergence"].null, NULLS, sort_rest=True)
+    verdicts = [null_verdict(tables, null) for null in nulls]
+    provenance, config = _provenance(config)
+    selection = (config or {}).get("selection", {})
+    threshold = threshold if threshold is not None else selection.get("threshold")
+    split = split or selection.get("split") or "val"
+    lines = _header_section(config, provenance, sources, nulls)
+    lines += _verdict_section(verdicts)
+    lines += _counts_section(levels)
+    lines += _selection_section(levels)
+    lines += _loss_section(levels, threshold, split)
+    lines += ["## Per null model, at the selected level", ""]
+    for null in nulls:
+        lines += _null_section(tables, null)
+    lines += _trend_section(tables)
+    if signed is not None:
+        from sparsemotifs.report.signed_summary import signed_section
+
+        lines += signed_section(signed, levels)
+    lines += _published_section()
     return "\n".join(lines)
 
 
@@ -458,7 +403,9 @@ def write_summary(
     sources: dict[str, str] | None = None,
     threshold: float | None = None,
     split: str | None = None,
+    signed: pd.DataFrame | None = None,
 ) -> str:
-    text = render_summary(levels, tables, config, sources, threshold, split)
+    """Render the summary and write it atomically; returns the text."""
+    text = render_summary(levels, tables, config, sources, threshold, split, signed)
     write_text(text, out_path)
     return text

@@ -1,0 +1,111 @@
+"""Does the ensemble converge? Statistics of z-scores across seeds, with controls.
+
+Neuron identities are arbitrary across seeds, so seeds are compared only through
+permutation-invariant summaries: the spread of each motif's z across seeds (sd, coefficient of
+variation, bootstrap CI of the mean), the similarity of significance profiles (SP, Milo et al.
+2004), permutation tests of trained vs control ensembles (PERMDISP-like dispersion, PERMANOVA-like
+pseudo-F on SP vectors, per-motif sd ratio), and the trend of dispersion with sparsity paired by
+seed. Every random draw comes from a generator seeded by (seed, group key), so a table does not
+depend on which other groups happen to be present. Networks whose level diverged are excluded and
+counted (`n_excluded_diverged`).
+
+Modules in pipeline order: prepare (status, cut fractions, the selected pseudo-level), describe
+(spread across seeds, counts), profiles (SP similarity), permutation (tests against controls),
+trend (dispersion vs sparsity); `aggregate` runs them all.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sparsemotifs.contracts.names import SELECTED
+from sparsemotifs.contracts.tables import validate_levels, validate_motifs
+from sparsemotifs.convergence.describe import (
+    bootstrap_mean_ci,
+    convergence_table,
+    describe,
+    group_rng,
+    network_counts,
+)
+from sparsemotifs.convergence.permutation import (
+    dispersion_test,
+    distances_to_centroid,
+    permutation_tests,
+    profile_test,
+    pseudo_f,
+    sd_ratio_test,
+)
+from sparsemotifs.convergence.prepare import (
+    Prepared,
+    concat_levels,
+    level_cut_fractions,
+    prepare,
+    selection_table,
+)
+from sparsemotifs.convergence.profiles import (
+    mean_pairwise,
+    pairwise_profile_correlation,
+    profile_similarity,
+    profile_similarity_table,
+    significance_profiles,
+)
+from sparsemotifs.convergence.trend import REFERENCE_CUT, dispersion_trend
+from sparsemotifs.io import InputError
+
+__all__ = [
+    "REFERENCE_CUT",
+    "SELECTED",
+    "Prepared",
+    "aggregate",
+    "bootstrap_mean_ci",
+    "concat_levels",
+    "convergence_table",
+    "describe",
+    "dispersion_test",
+    "dispersion_trend",
+    "distances_to_centroid",
+    "group_rng",
+    "level_cut_fractions",
+    "mean_pairwise",
+    "network_counts",
+    "pairwise_profile_correlation",
+    "permutation_tests",
+    "prepare",
+    "profile_similarity",
+    "profile_similarity_table",
+    "profile_test",
+    "pseudo_f",
+    "sd_ratio_test",
+    "selection_table",
+    "significance_profiles",
+    "validate_levels",
+    "validate_motifs",
+]
+
+
+def aggregate(
+    levels: pd.DataFrame,
+    motifs: pd.DataFrame,
+    per_layer: pd.DataFrame | None = None,
+    *,
+    n_boot: int = 2000,
+    n_perm: int = 999,
+    seed: int = 0,
+    reference_cut: float = REFERENCE_CUT,
+) -> dict[str, pd.DataFrame]:
+    """All tables of the convergence analysis, keyed by output file stem."""
+    prepared = prepare(levels, motifs)
+    tables = {
+        "convergence": convergence_table(prepared, n_boot, seed),
+        "profile_similarity": profile_similarity_table(prepared, n_boot, seed),
+        "permutation_tests": permutation_tests(prepared, n_perm, seed),
+        "dispersion_trend": dispersion_trend(prepared, levels, reference_cut),
+    }
+    if per_layer is not None:
+        if "layer" not in per_layer.columns:
+            raise InputError("per-layer motifs table: missing column 'layer'")
+        prepared_layer = prepare(levels, per_layer)
+        tables["convergence_per_layer"] = convergence_table(
+            prepared_layer, n_boot, seed, extra_keys=("layer",)
+        )
+    return tables

@@ -1,0 +1,67 @@
+"""The registry of ensembles: its rules, and that the workflow and package read it."""
+
+from __future__ import annotations
+
+import pytest
+
+from sparsemotifs import registry
+from sparsemotifs.config import load_config
+from tests.conftest import REPO
+
+
+def test_shipped_entries():
+    assert registry.names() == ["trained", "random_pruned", "control_task"]
+    assert registry.controls() == ["random_pruned", "control_task"]
+    assert registry.levels_owner("random_pruned") == "trained"
+    assert registry.derived_from("trained") == ["random_pruned"]
+    assert registry.networks_dir("random_pruned") == registry.networks_dir("trained") == "networks"
+    assert registry.networks_dir("control_task") == "control_task/networks"
+    assert registry.levels_table("trained") == "tables/levels.csv"
+    assert registry.levels_table("control_task") == "tables/control_task_levels.csv"
+    assert set(registry.DATASETS) == {e.data for e in registry.ENSEMBLES if e.kind == "trained"}
+
+
+def test_active_follows_the_config_switches():
+    cfg = load_config(REPO / "config" / "test.yaml")
+    assert [e.name for e in registry.active(cfg)] == registry.names()
+    cfg["controls"]["random_pruned"] = False
+    cfg["controls"]["control_task"]["enabled"] = False
+    assert [e.name for e in registry.active(cfg)] == ["trained"]
+
+
+def test_entry_rules_are_checked():
+    with pytest.raises(ValueError, match="names its data"):
+        registry.Ensemble("x", kind="trained", role="control")
+    with pytest.raises(ValueError, match="names its source"):
+        registry.Ensemble("x", kind="derived", role="control", producer="random_masks")
+    with pytest.raises(KeyError, match="registered"):
+        registry.get("nope")
+
+
+def test_variant_overrides_replace_keys_of_sections():
+    cfg = load_config(REPO / "config" / "test.yaml")
+    wide = registry.Ensemble(
+        "wide", kind="trained", role="control", data="flight",
+        overrides={"network": {"widths": [10, 24, 7]}},
+    )  # fmt: skip
+    registry.ENSEMBLES += (wide,)
+    try:
+        out = registry.ensemble_config(cfg, "wide")
+    finally:
+        registry.ENSEMBLES = registry.ENSEMBLES[:-1]
+    assert out["network"]["widths"] == [10, 24, 7]
+    assert out["network"]["activation"] == cfg["network"]["activation"]
+    assert cfg["network"]["widths"] != [10, 24, 7]  # the study config is not modified
+
+
+def test_every_derived_producer_exists():
+    from sparsemotifs.motifs.derive import DERIVATIONS
+
+    for e in registry.ENSEMBLES:
+        if e.kind == "derived":
+            assert e.producer in DERIVATIONS, e.name
+
+
+def test_tables_and_figures_have_captions():
+    for name in [*registry.TABLES, *registry.FIGURES]:
+        assert (REPO / "workflow" / "report" / f"{name}.rst").is_file(), name
