@@ -47,6 +47,8 @@ bench: venv
 	$(PY) benchmarks/motifs.py
 	$(PY) benchmarks/signed_motifs.py
 	$(PY) benchmarks/report_stats.py
+	$(PY) benchmarks/closed_loop.py
+	$(PY) benchmarks/weights.py
 
 ## lock: re-pin the tested versions after changing dependencies
 lock: venv

@@ -24,6 +24,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/simulate.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/motifs.smk"
+include: "workflow/rules/function.smk"
 include: "workflow/rules/report.smk"
 
 

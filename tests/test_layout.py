@@ -13,7 +13,7 @@ from tests.conftest import REPO
 PKG = REPO / "src" / "sparsemotifs"
 # Pipeline order. Rank 0: shared modules every stage may import (they import no stage);
 # the dispatcher and the workflow glue sit on top and may import anything.
-STAGES = ["flight", "dataset", "training", "motifs", "convergence", "report"]
+STAGES = ["flight", "dataset", "training", "motifs", "weights", "function", "convergence", "report"]
 SHARED = {"sparsemotifs", "io", "config", "contracts", "registry"}
 TOP = {"cli", "config_cli", "config_docs", "workflow_cli", "fingerprint"}
 MAX_LINES = 450

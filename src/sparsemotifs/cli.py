@@ -21,6 +21,8 @@ COMMAND_MODULES = [
     "sparsemotifs.workflow_cli",
     "sparsemotifs.training.cli",
     "sparsemotifs.motifs.cli",
+    "sparsemotifs.weights.cli",
+    "sparsemotifs.function.cli",
     "sparsemotifs.report.cli",
 ]
 

@@ -44,6 +44,16 @@ TRAINED_ENSEMBLES = [e.name for e in ENSEMBLES if e.kind == "trained"]
 OTHER_TRAINED = [e for e in TRAINED_ENSEMBLES if e != registry.SUBJECT]
 TABLES = list(registry.TABLES)
 FIGURES = list(registry.FIGURES)
+# weight metrics of every trained ensemble; closed-loop function of the subject (its data are
+# the flight task's, so its outputs are controls)
+WEIGHTS = CFG["weights"]["enabled"]
+CLOSED_LOOP = CFG["closed_loop"]["enabled"]
+FUNCTION_FIGURES = (
+    ["weights_vs_sparsity", "weights_separation"] if WEIGHTS else []
+) + (["closed_loop_vs_sparsity"] if CLOSED_LOOP else [])
+FUNCTION_SECTIONS = (
+    [results("tables/function_summary.md")] if WEIGHTS or CLOSED_LOOP else []
+)
 
 
 wildcard_constraints:
@@ -134,6 +144,14 @@ def signed_motif_tables():
     ]
 
 
+def weight_tables(kind):
+    return [
+        results(f"weights/{ensemble}/chunk{c}.{kind}")
+        for ensemble in TRAINED_ENSEMBLES
+        for c in CHUNKS
+    ]
+
+
 def signed_motif_summary_input():
     """The signed-motif table for the summary, when motifs.edge_classes switches it on."""
     if CFG["motifs"]["edge_classes"] == "none":
@@ -156,10 +174,12 @@ def final_outputs():
             results("summary.md"),
         ]
         + [results(f"tables/{t}.csv") for t in TABLES]
-        + [results(f"figures/{f}.png") for f in FIGURES]
+        + [results(f"figures/{f}.png") for f in FIGURES + FUNCTION_FIGURES]
         + (
             [results("tables/signed_motifs.csv")]
             if CFG["motifs"]["edge_classes"] != "none"
             else []
         )
+        + ([results("tables/weights.csv")] if WEIGHTS else [])
+        + ([results("tables/closed_loop.csv")] if CLOSED_LOOP else [])
     )

@@ -91,6 +91,7 @@ rule summary:
         tables=expand(results("tables/{t}.csv"), t=TABLES),
         config=results("config.yaml"),
         signed=signed_motif_summary_input(),
+        sections=FUNCTION_SECTIONS,
     output:
         report(
             results("summary.md"),
@@ -107,8 +108,11 @@ rule summary:
         signed=lambda wildcards, input: (
             f"--signed-motifs {input.signed[0]}" if input.signed else ""
         ),
+        sections=lambda wildcards, input: " ".join(
+            f"--section {p}" for p in input.sections
+        ),
         code=code_fingerprint("summary"),
     shell:
         "sparsemotifs summary --levels {input.levels} {params.control}"
         " --motifs {input.motifs} --tables-dir {params.tables}"
-        " --config {input.config} {params.signed} --out {output} > {log} 2>&1"
+        " --config {input.config} {params.signed} {params.sections} --out {output} > {log} 2>&1"

@@ -11,7 +11,7 @@ import yaml
 from sparsemotifs import convergence as stats
 from sparsemotifs import registry
 from sparsemotifs.contracts.tables import STATISTICS_COLUMNS
-from sparsemotifs.io import InputError, read_table, write_table
+from sparsemotifs.io import InputError, read_table, write_table, write_text
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,12 @@ def register(sub) -> None:
     _add_inputs(p, tables_dir=True)
     p.add_argument("--out", required=True, help="output markdown file")
     p.add_argument("--config", help="resolved study config (YAML), quoted in the summary")
+    p.add_argument(
+        "--section",
+        action="append",
+        default=[],
+        help="markdown file appended to the summary (other stages' answers); repeatable",
+    )
     p.add_argument(
         "--threshold",
         type=float,
@@ -190,8 +196,13 @@ def run_summary(args) -> int:
         from sparsemotifs.io import read_table
 
         signed = read_table(args.signed_motifs, ["ensemble", "seed", "level", "key", "colour", "z", "sp"])  # fmt: skip
-    summary.write_summary(
-        levels, tables, args.out, config, sources, args.threshold, args.split, signed
+    text = summary.render_summary(
+        levels, tables, config, sources, args.threshold, args.split, signed
     )
+    for section in args.section:
+        if not Path(section).is_file():
+            raise InputError(f"{section}: summary section not found")
+        text = text.rstrip("\n") + "\n\n" + Path(section).read_text()
+    write_text(text, args.out)
     log.info("wrote %s", args.out)
     return 0
