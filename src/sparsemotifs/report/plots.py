@@ -6,7 +6,6 @@ seed, all-NaN z, no selected level), so a report can always be built.
 
 from __future__ import annotations
 
-import textwrap
 import warnings
 from pathlib import Path
 
@@ -62,7 +61,7 @@ def _ensembles(values) -> list[str]:
     return ordered(values, registry.names())
 
 
-def _nulls(values) -> list[str]:
+def nulls_in_order(values) -> list[str]:
     return ordered(values, NULLS)
 
 
@@ -174,7 +173,7 @@ def plot_selected_sparsity(levels: pd.DataFrame) -> plt.Figure:
 
 
 # ----------------------------------------------------------------------------- (c) z selected
-def _symlog_if_wide(ax: plt.Axes, values: np.ndarray) -> None:
+def symlog_if_wide(ax: plt.Axes, values: np.ndarray) -> None:
     values = values[np.isfinite(values)]
     if values.size and np.abs(values).max() > 60:
         ax.set_yscale("symlog", linthresh=3)
@@ -184,7 +183,7 @@ def plot_z_selected(prepared: stats.Prepared) -> plt.Figure:
     """z at each network's selected level per motif, ensembles side by side, one panel per null."""
     m = prepared.motifs
     m = m[(m.level == SELECTED) & np.isfinite(m.z)]
-    nulls = _nulls(prepared.motifs["null"]) or ["(none)"]
+    nulls = nulls_in_order(prepared.motifs["null"]) or ["(none)"]
     fig, axes = plt.subplots(len(nulls), 1, figsize=(10, 3.6 * len(nulls)), squeeze=False)
     for ax, null in zip(axes[:, 0], nulls, strict=True):
         d = m[m.null == null]
@@ -221,7 +220,7 @@ def plot_z_selected(prepared: stats.Prepared) -> plt.Figure:
             legend=False,
         )
         ax.axhline(0, color="k", lw=0.5)
-        _symlog_if_wide(ax, d.z.to_numpy())
+        symlog_if_wide(ax, d.z.to_numpy())
         ax.tick_params(axis="x", rotation=30)
         ax.legend(fontsize=8)
     fig.tight_layout()
@@ -271,7 +270,7 @@ def plot_z_vs_sparsity(prepared: stats.Prepared) -> plt.Figure:
     m = prepared.motifs
     m = m[(m.level != SELECTED) & np.isfinite(m.z)].copy()
     m["level_num"] = m.level.astype(int)
-    nulls = _nulls(prepared.motifs["null"]) or ["(none)"]
+    nulls = nulls_in_order(prepared.motifs["null"]) or ["(none)"]
     panels = informative_panels(m, nulls)
     cells = _panel_grid(panels)
     n_rows = cells[-1][0] + 1
@@ -323,7 +322,7 @@ def plot_z_vs_sparsity(prepared: stats.Prepared) -> plt.Figure:
 def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str = registry.SUBJECT) -> plt.Figure:
     """Pairwise SP correlation between seeds at the selected level, one panel per null."""
     sp = stats.significance_profiles(prepared.motifs) if len(prepared.motifs) else None
-    nulls = _nulls(prepared.motifs["null"]) or ["(none)"]
+    nulls = nulls_in_order(prepared.motifs["null"]) or ["(none)"]
     fig, axes = plt.subplots(1, len(nulls), figsize=(4.8 * len(nulls), 4.2), squeeze=False)
     for ax, null in zip(axes[0], nulls, strict=True):
         key = (ensemble, SELECTED, null)
@@ -354,92 +353,6 @@ def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str = registry.SUBJ
     return fig
 
 
-# ----------------------------------------------------------------------------- (f) published
-def plot_published_comparison(convergence: pd.DataFrame) -> plt.Figure:
-    """Our z at the selected level against the published means and sds."""
-    ref = published.published_z_table()
-    motifs = list(ref.motif)
-    ours = convergence[
-        (convergence.ensemble == registry.SUBJECT)
-        & (convergence.level.astype(str) == SELECTED)
-        & convergence.motif.isin(motifs)
-        & (convergence.n > 0)
-    ]
-    nulls = _nulls(ours["null"])
-    fig, ax = plt.subplots(figsize=(9, 5))
-    x = np.arange(len(motifs))
-    width = 0.8 / (1 + max(1, len(nulls)))
-    ax.errorbar(
-        x - 0.4 + width / 2,
-        ref["mean"].astype(float),
-        yerr=ref["sd"].astype(float),
-        fmt="s",
-        color="k",
-        capsize=3,
-        label="paper: mean ± sd",
-    )
-    ax.plot(
-        x - 0.4 + width / 2,
-        ref["median"].astype(float),
-        "D",
-        mfc="none",
-        color="k",
-        label="paper: median",
-    )
-    for k, null in enumerate(nulls):
-        d = ours[ours.null == null].set_index("motif").reindex(motifs)
-        ax.errorbar(
-            x - 0.4 + width * (k + 1.5),
-            d["mean"],
-            yerr=d["sd"].fillna(0),
-            fmt="o",
-            capsize=3,
-            color=f"C{k}",
-            label=f"ours: mean ± sd, {null}",
-        )
-        # our connected-pairs statistic = how the paper counted chains, at the chain positions
-        pairs = convergence[
-            (convergence.ensemble == registry.SUBJECT)
-            & (convergence.level.astype(str) == SELECTED)
-            & (convergence.null == null)
-            & convergence.motif.isin(list(published.PAPER_CHAIN_STATISTIC))
-            & (convergence.n > 0)
-        ]
-        for row in pairs.itertuples():
-            pos = motifs.index(published.PAPER_CHAIN_STATISTIC[row.motif])
-            ax.errorbar(
-                pos - 0.4 + width * (k + 1.5) + width * 0.35,
-                row.mean,
-                yerr=0 if np.isnan(row.sd) else row.sd,
-                fmt="o",
-                mfc="none",
-                capsize=2,
-                color=f"C{k}",
-                label=f"ours: connected pairs (paper's chain statistic), {null}",
-            )
-    if ours.empty:
-        ax.text(
-            0.5,
-            0.9,
-            "no finite z of ours at the selected level",
-            ha="center",
-            transform=ax.transAxes,
-            color="0.4",
-        )
-    ax.axhline(0, color="k", lw=0.5)
-    ax.set_xticks(x, motifs, rotation=30)
-    ax.set_ylabel("z at the selected level (trained)")
-    ax.set_title("our z-scores next to the published table")
-    _symlog_if_wide(ax, np.concatenate([ours["mean"].to_numpy(dtype=float), [0.0]]))
-    handles, labels = ax.get_legend_handles_labels()
-    unique = dict(zip(labels, handles, strict=True))
-    ax.legend(unique.values(), unique.keys(), fontsize=7)
-    note = textwrap.fill(published.METHOD_DIFFERENCES, 130)
-    fig.text(0.01, -0.02, note, fontsize=7, va="top", ha="left")
-    fig.tight_layout()
-    return fig
-
-
 # ----------------------------------------------------------------------------- all
 def make_figures(
     levels: pd.DataFrame,
@@ -451,6 +364,8 @@ def make_figures(
     dpi: int = 150,
 ) -> list[Path]:
     """Draw every figure of FIGURE_NAMES into out_dir (PNG and PDF); return the paths."""
+    from sparsemotifs.report.published_figure import plot_published_comparison
+
     prepared = stats.prepare(levels, motifs)
     builders = {
         "loss_vs_sparsity": lambda: plot_loss_vs_sparsity(levels, threshold, split),
