@@ -102,6 +102,7 @@ _INTERNAL_TO_TABLE = np.argsort(_TABLE_TO_INTERNAL)
 SAFETY, FAC_MIN, FAC_MAX = 0.9, 0.2, 5.0
 KINK_MIN_STEP = 1e-9  # s; never force steps below this at a drag kink
 EXTRAPOLATION_ORDER = 11
+KERNELS = ("numba", "numpy")  # compiled per trajectory (flight.kernel), batched numpy
 DEFAULT_RTOL = 1e-9  # with order 11: worst 1e-7 over 1400 random trajectories (criterion 1e-6)
 
 
@@ -258,11 +259,14 @@ def integrate(
     max_steps: int = 5000,
     pool_size: int = 4096,
     first_step: float = 1e-5,
+    kernel: str = "numba",
 ) -> IntegrationResult:
     """End states at t = horizon for initial states (N, 8) and constant controls (N, 3).
 
     `method` is "extrapolation" (linearly implicit Euler extrapolated to `order`) or
-    "ros34pw2"; `rtol` is the local tolerance (atol = rtol).
+    "ros34pw2"; `rtol` is the local tolerance (atol = rtol). `kernel` runs the extrapolation
+    as compiled per-trajectory code ("numba", `flight.kernel`, the default) or as batched numpy
+    over a pool of `pool_size` trajectories ("numpy"); ros34pw2 exists only in numpy.
 
     `max_steps` caps attempted steps (accepted + rejected) per trajectory; a step size below
     horizon * 1e-12 is an underflow. Both, and non-finite values, are reported in `status`.
@@ -288,6 +292,8 @@ def integrate(
         attempt, error_order = _attempt_ros34pw2, ORDER
     else:
         raise ValueError(f"unknown method {method!r}; use 'extrapolation' or 'ros34pw2'")
+    if kernel not in KERNELS:
+        raise ValueError(f"unknown kernel {kernel!r}; use one of {', '.join(KERNELS)}")
     n = state0.shape[0]
     k = KernelConstants.from_params(params)
     h_min = horizon * 1e-12
@@ -302,6 +308,18 @@ def integrate(
     queue = np.flatnonzero(finite_in)
     y_all = state0.T[_TABLE_TO_INTERNAL]
     ctrl_all = control_rows(controls, k)
+    if method == "extrapolation" and kernel == "numba":
+        from sparsemotifs.flight.kernel import integrate_rows
+
+        y_run = np.ascontiguousarray(y_all[:, queue])
+        status[queue], steps[queue], rejected[queue] = integrate_rows(
+            y_run, ctrl_all[:, queue], k, horizon=horizon, rtol=rtol, order=order,
+            max_steps=max_steps, first_step=first_step, h_min=h_min,
+            limits=(SAFETY, FAC_MIN, FAC_MAX, KINK_MIN_STEP),
+            codes=(OK, NON_FINITE, STEP_UNDERFLOW, MAX_STEPS),
+        )  # fmt: skip
+        out_y[:, queue] = y_run
+        queue = queue[:0]
     next_in = 0
 
     def take(count):
