@@ -74,182 +74,290 @@ def _accel(kc, ctrl, th, ph, vx, vy, vth, vph):
     return acc_x, acc_y, a_th, a_ph, st, ct, sp, cp
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _derivative(kc, ctrl, y, out):
-    """out = d(y)/dt for one internal-order state (x, y, th, ph, xd, yd, thd, phd)."""
-    acc_x, acc_y, a_th, a_ph, _, _, _, _ = _accel(kc, ctrl, y[2], y[3], y[4], y[5], y[6], y[7])
-    out[0], out[1], out[2], out[3] = y[4], y[5], y[6], y[7]
-    out[4], out[5], out[6], out[7] = acc_x, acc_y, a_th, a_ph
+LANES = 16  # trajectories advanced together: independent work for SIMD and the CPU to overlap
+
+# The lanes' working data is one flat buffer of rows of LANES doubles (row r, lane l at
+# r * LANES + l). With compile-time row offsets into a single array, LLVM can prove that the
+# loops over lanes do not alias and compiles them to SIMD code.
+_Y, _Y1, _F0, _F = 0, 8, 16, 24  # states (x, y, th, ph, xd, yd, thd, phd) and derivatives
+_CTRL, _TRIG, _CW = 32, 36, 40  # control rows; sin th, cos th, sin ph, cos ph; c w
+_LAM, _SINV, _DINV, _H, _NORM = 44, 45, 46, 47, 48  # c e.w; h/n; 1/(n/h + lam); step; error
+_TABLE = 49  # Aitken-Neville tableau: row _TABLE + 8 m + i
+
+
+def buffer_rows(order: int) -> int:
+    """Rows of the lane buffer for an extrapolation order."""
+    return _TABLE + 8 * order
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _solve_w(r, cw, sigma_inv, denom_inv):
-    """(sigma I - W)^{-1} r in place, Sherman-Morrison (see integrate._StiffW)."""
-    s = (r[7] - r[6]) * denom_inv
-    for i in range(4):
-        v = (r[4 + i] - cw[i] * s) * sigma_inv
-        r[4 + i] = v
-        r[i] = (r[i] + v) * sigma_inv
+def _derivative_lanes(kc, w, src, dst):
+    """Rows dst..dst+7 = d(state)/dt of rows src..src+7, every lane; fills the _TRIG rows.
+
+    The sines and cosines are a loop of their own (libm calls), so that the rest is a
+    call-free loop over lanes that LLVM vectorizes.
+    """
+    for lane in range(LANES):
+        th = w[(src + 2) * LANES + lane]
+        ph = w[(src + 3) * LANES + lane]
+        w[_TRIG * LANES + lane] = math.sin(th)
+        w[(_TRIG + 1) * LANES + lane] = math.cos(th)
+        w[(_TRIG + 2) * LANES + lane] = math.sin(ph)
+        w[(_TRIG + 3) * LANES + lane] = math.cos(ph)
+    inv_m, mg, a, b, ga, gb = kc[0], kc[1], kc[2], kc[3], kc[4], kc[5]
+    s11, s22, ab_over_m, kk, c = kc[6], kc[7], kc[8], kc[9], kc[10]
+    stokes, dq1, dq2, sk1, sk2 = kc[12], kc[13], kc[14], kc[15], kc[16]
+    for lane in range(LANES):
+        th = w[(src + 2) * LANES + lane]
+        ph = w[(src + 3) * LANES + lane]
+        vx = w[(src + 4) * LANES + lane]
+        vy = w[(src + 5) * LANES + lane]
+        vth = w[(src + 6) * LANES + lane]
+        vph = w[(src + 7) * LANES + lane]
+        st = w[_TRIG * LANES + lane]
+        ct = w[(_TRIG + 1) * LANES + lane]
+        sp = w[(_TRIG + 2) * LANES + lane]
+        cp = w[(_TRIG + 3) * LANES + lane]
+        fc = w[_CTRL * LANES + lane]
+        fs = w[(_CTRL + 1) * LANES + lane]
+        t3 = w[(_CTRL + 2) * LANES + lane]
+        t4 = w[(_CTRL + 3) * LANES + lane]
+        # drag, finite (zero) at v = 0: D(u) = u (|u| Q(v) + H min(|u|/v, 1))
+        ax_, ay_ = abs(vx), abs(vy)
+        speed = math.sqrt(vx * vx + vy * vy)
+        root_v = math.sqrt(speed)
+        q = dq1 * (6.0 / (1.0 + sk1 * root_v) + 0.4) + dq2 * (6.0 / (1.0 + sk2 * root_v) + 0.4)
+        inv_v = 1.0 / max(speed, 1e-300)
+        dx = vx * (ax_ * q + stokes * min(ax_ * inv_v, 1.0))
+        dy = vy * (ay_ * q + stokes * min(ay_ * inv_v, 1.0))
+        wth2 = a * vth * vth
+        wph2 = b * vph * vph
+        f1 = fc * ct - fs * st - dx + wth2 * ct + wph2 * cp
+        f2 = fs * ct + fc * st - dy - mg + wth2 * st + wph2 * sp
+        joint = kk * (ph - th) + c * (vph - vth)
+        f3 = t3 - ga * ct + joint
+        f4 = t4 - gb * cp - joint
+        # M^{-1} f by the Schur complement of the translational block
+        s12 = -ab_over_m * (ct * cp + st * sp)
+        inv_det = 1.0 / (s11 * s22 - s12 * s12)
+        r1 = f3 - a * inv_m * (ct * f2 - st * f1)
+        r2 = f4 - b * inv_m * (cp * f2 - sp * f1)
+        a_th = (s22 * r1 - s12 * r2) * inv_det
+        a_ph = (s11 * r2 - s12 * r1) * inv_det
+        w[dst * LANES + lane] = vx
+        w[(dst + 1) * LANES + lane] = vy
+        w[(dst + 2) * LANES + lane] = vth
+        w[(dst + 3) * LANES + lane] = vph
+        w[(dst + 4) * LANES + lane] = (f1 + a * st * a_th + b * sp * a_ph) * inv_m
+        w[(dst + 5) * LANES + lane] = (f2 - a * ct * a_th - b * cp * a_ph) * inv_m
+        w[(dst + 6) * LANES + lane] = a_th
+        w[(dst + 7) * LANES + lane] = a_ph
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _solve_w_lanes(w):
+    """Rows _F = (sigma I - W)^{-1} rows _F per lane, Sherman-Morrison (integrate._StiffW)."""
+    for lane in range(LANES):
+        sigma_inv = w[_SINV * LANES + lane]
+        s = (w[(_F + 7) * LANES + lane] - w[(_F + 6) * LANES + lane]) * w[_DINV * LANES + lane]
+        for i in range(4):
+            v = (w[(_F + 4 + i) * LANES + lane] - w[(_CW + i) * LANES + lane] * s) * sigma_inv
+            w[(_F + 4 + i) * LANES + lane] = v
+            w[(_F + i) * LANES + lane] = (w[(_F + i) * LANES + lane] + v) * sigma_inv
 
 
 @njit(cache=True, error_model="numpy")
-def _attempt(kc, ctrl, y, h, rtol, order, y1, table, f0, f, cw, factors):
-    """One extrapolated step of size h from y: writes y1, returns the scaled error norm.
+def _attempt_lanes(kc, w, rtol, order, factors):
+    """One extrapolated step of size _H from rows _Y for every lane: rows _Y1 and _NORM.
 
     Non-finite values anywhere give an infinite norm (the step is rejected).
     """
-    c = kc[10]
-    inv_m, a, b = kc[0], kc[2], kc[3]
+    c, inv_m, a, b = kc[10], kc[0], kc[2], kc[3]
     s11, s22, ab_over_m = kc[6], kc[7], kc[8]
-    acc_x, acc_y, a_th, a_ph, st, ct, sp, cp = _accel(
-        kc, ctrl, y[2], y[3], y[4], y[5], y[6], y[7]
-    )
-    f0[0], f0[1], f0[2], f0[3] = y[4], y[5], y[6], y[7]
-    f0[4], f0[5], f0[6], f0[7] = acc_x, acc_y, a_th, a_ph
-    # stiff direction w = M^{-1} e, e = (0, 0, -1, 1): `dynamics.stiff_direction_rows`
-    s12 = -ab_over_m * (ct * cp + st * sp)
-    inv_det = 1.0 / (s11 * s22 - s12 * s12)
-    w_th = -(s22 + s12) * inv_det
-    w_ph = (s11 + s12) * inv_det
-    cw[0] = c * ((a * st * w_th + b * sp * w_ph) * inv_m)
-    cw[1] = c * (-(a * ct * w_th + b * cp * w_ph) * inv_m)
-    cw[2] = c * w_th
-    cw[3] = c * w_ph
-    lam = c * (w_ph - w_th)
+    _derivative_lanes(kc, w, _Y, _F0)
+    # stiff direction w = M^{-1} e, e = (0, 0, -1, 1) (`dynamics.stiff_direction_rows`)
+    for lane in range(LANES):
+        st = w[_TRIG * LANES + lane]
+        ct = w[(_TRIG + 1) * LANES + lane]
+        sp = w[(_TRIG + 2) * LANES + lane]
+        cp = w[(_TRIG + 3) * LANES + lane]
+        s12 = -ab_over_m * (ct * cp + st * sp)
+        inv_det = 1.0 / (s11 * s22 - s12 * s12)
+        w_th = -(s22 + s12) * inv_det
+        w_ph = (s11 + s12) * inv_det
+        w[_CW * LANES + lane] = c * ((a * st * w_th + b * sp * w_ph) * inv_m)
+        w[(_CW + 1) * LANES + lane] = c * (-(a * ct * w_th + b * cp * w_ph) * inv_m)
+        w[(_CW + 2) * LANES + lane] = c * w_th
+        w[(_CW + 3) * LANES + lane] = c * w_ph
+        w[_LAM * LANES + lane] = c * (w_ph - w_th)
     for n in range(1, order + 1):
-        sigma_inv = h / n
-        denom_inv = 1.0 / (n / h + lam)
-        for i in range(8):
-            f[i] = f0[i]
-        _solve_w(f, cw, sigma_inv, denom_inv)
-        for i in range(8):
-            y1[i] = y[i] + f[i]
+        for lane in range(LANES):
+            h = w[_H * LANES + lane]
+            w[_SINV * LANES + lane] = h / n
+            w[_DINV * LANES + lane] = 1.0 / (n / h + w[_LAM * LANES + lane])
+        for k in range(8 * LANES):
+            w[_F * LANES + k] = w[_F0 * LANES + k]
+        _solve_w_lanes(w)
+        for k in range(8 * LANES):
+            w[_Y1 * LANES + k] = w[_Y * LANES + k] + w[_F * LANES + k]
         for _ in range(n - 1):
-            _derivative(kc, ctrl, y1, f)
-            _solve_w(f, cw, sigma_inv, denom_inv)
-            for i in range(8):
-                y1[i] += f[i]
-        # Aitken-Neville, in place: table[m] holds T[n-1][m] and becomes T[n][m]
-        for i in range(8):
-            below = y1[i]
-            previous = table[0, i]
-            table[0, i] = below
+            _derivative_lanes(kc, w, _Y1, _F)
+            _solve_w_lanes(w)
+            for k in range(8 * LANES):
+                w[_Y1 * LANES + k] += w[_F * LANES + k]
+        # Aitken-Neville in place: tableau row m holds T[n-1][m] and becomes T[n][m]
+        for k in range(8 * LANES):
+            below = w[_Y1 * LANES + k]
+            previous = w[_TABLE * LANES + k]
+            w[_TABLE * LANES + k] = below
             for m in range(1, n):
-                old = table[m, i]
+                at = (_TABLE + 8 * m) * LANES + k
+                old = w[at]
                 below = below + (below - previous) * factors[n - 1, m]
-                table[m, i] = below
+                w[at] = below
                 previous = old
-    norm = 0.0
-    finite = True
-    for i in range(8):
-        new = table[order - 1, i]
-        err = new - table[order - 2, i]
-        y1[i] = new
-        scaled = abs(err) / (rtol * (1.0 + max(abs(y[i]), abs(new))))
-        if not (scaled <= 1e300):  # catches inf and NaN
-            finite = False
-        elif scaled > norm:
-            norm = scaled
-    return norm if finite else np.inf
+    last_row = (_TABLE + 8 * (order - 1)) * LANES
+    prev_row = (_TABLE + 8 * (order - 2)) * LANES
+    for lane in range(LANES):
+        worst = 0.0
+        finite = True
+        for i in range(8):
+            new = w[last_row + i * LANES + lane]
+            err = new - w[prev_row + i * LANES + lane]
+            w[(_Y1 + i) * LANES + lane] = new
+            scaled = abs(err) / (rtol * (1.0 + max(abs(w[(_Y + i) * LANES + lane]), abs(new))))
+            if not (scaled <= 1e300):  # catches inf and NaN
+                finite = False
+            elif scaled > worst:
+                worst = scaled
+        w[_NORM * LANES + lane] = worst if finite else np.inf
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _kink_limit(kc, y, y1, h, rtol, kink_min_step):
-    """`integrate._drag_kink_step_limit` for one trajectory (inf where no sign change)."""
+@njit(cache=True, error_model="numpy")
+def _kink_limit(kc, w, lane, h, rtol, kink_min_step):
+    """`integrate._drag_kink_step_limit` for one lane, rows _Y to _Y1 (inf: no sign change)."""
     inv_m, stokes, dq1, dq2, sk1, sk2 = kc[0], kc[12], kc[13], kc[14], kc[15], kc[16]
+    vx0, vy0 = w[(_Y + 4) * LANES + lane], w[(_Y + 5) * LANES + lane]
+    vx1, vy1 = w[(_Y1 + 4) * LANES + lane], w[(_Y1 + 5) * LANES + lane]
     limit = np.inf
-    crossed_x = y[4] * y1[4] < 0.0
-    crossed_y = y[5] * y1[5] < 0.0
-    if not (crossed_x or crossed_y):
+    if not (vx0 * vx1 < 0.0 or vy0 * vy1 < 0.0):
         return limit
-    speed = math.sqrt(max(y[4] * y[4] + y[5] * y[5], y1[4] * y1[4] + y1[5] * y1[5]))
+    speed = math.sqrt(max(vx0 * vx0 + vy0 * vy0, vx1 * vx1 + vy1 * vy1))
     root_v = math.sqrt(speed)
     q = dq1 * (6.0 / (1.0 + sk1 * root_v) + 0.4) + dq2 * (6.0 / (1.0 + sk2 * root_v) + 0.4)
     kappa = (q + stokes / max(speed, 1e-300)) * inv_m
-    for row in (4, 5):
-        if y[row] * y1[row] < 0.0:
-            slope = (y1[row] - y[row]) / h
+    for u0, u1 in ((vx0, vx1), (vy0, vy1)):
+        if u0 * u1 < 0.0:
+            slope = (u1 - u0) / h
             allowed = max(np.cbrt(1.5 * rtol / (kappa * slope * slope)), kink_min_step)
             limit = min(limit, allowed)
     return limit
 
 
 @njit(cache=True, error_model="numpy")
+def _load(w, lane, y_all, ctrl_all, j):
+    for i in range(8):
+        w[(_Y + i) * LANES + lane] = y_all[i, j]
+    for i in range(4):
+        w[(_CTRL + i) * LANES + lane] = ctrl_all[i, j]
+
+
+@njit(cache=True, error_model="numpy")
 def _integrate_all(
     y_all, ctrl_all, kc, horizon, rtol, order, max_steps, first_step, h_min, limits, codes
 ):
-    """Integrate each column of y_all (8, n) in place; fills status, steps, rejected."""
+    """Integrate each column of y_all (8, n) in place; returns status, steps, rejected.
+
+    A pool of LANES slots: a trajectory that finishes (or fails) frees its slot for the next
+    one. Each lane's arithmetic involves only its own values, so results do not depend on
+    which trajectories share the pool.
+    """
     safety, fac_min, fac_max, kink_min_step = limits[0], limits[1], limits[2], limits[3]
     ok, non_finite, underflow, max_steps_code = codes[0], codes[1], codes[2], codes[3]
     n = y_all.shape[1]
     status = np.zeros(n, dtype=np.int8)
     steps = np.zeros(n, dtype=np.int64)
     rejected = np.zeros(n, dtype=np.int64)
-    y = np.empty(8)
-    y1 = np.empty(8)
-    f0 = np.empty(8)
-    f = np.empty(8)
-    cw = np.empty(4)
-    ctrl = np.empty(4)
-    table = np.zeros((order, 8))
     factors = np.zeros((order, order))  # Aitken-Neville weights 1 / (n / (n - m) - 1)
-    for n_row in range(1, order + 1):
-        for m in range(1, n_row):
-            factors[n_row - 1, m] = 1.0 / (n_row / (n_row - m) - 1.0)
+    for row in range(1, order + 1):
+        for m in range(1, row):
+            factors[row - 1, m] = 1.0 / (row / (row - m) - 1.0)
+    w = np.zeros((_TABLE + 8 * order) * LANES)
+    t = np.zeros(LANES)
+    h = np.full(LANES, min(first_step, horizon))
+    last = np.zeros(LANES, dtype=np.bool_)
+    n_acc = np.zeros(LANES, dtype=np.int64)
+    n_rej = np.zeros(LANES, dtype=np.int64)
+    ids = np.full(LANES, -1, dtype=np.int64)
     exponent = -1.0 / order
-    for j in range(n):
-        for i in range(8):
-            y[i] = y_all[i, j]
-        for i in range(4):
-            ctrl[i] = ctrl_all[i, j]
-        t = 0.0
-        h = min(first_step, horizon)
-        n_acc = 0
-        n_rej = 0
-        code = ok
-        while True:
-            last = t + h * 1.0001 >= horizon
-            h_step = horizon - t if last else h
-            norm = _attempt(kc, ctrl, y, h_step, rtol, order, y1, table, f0, f, cw, factors)
-            finite = norm < np.inf
-            accept = finite and norm <= 1.0
+    next_in = 0
+    active = 0
+    for lane in range(LANES):
+        # an idle lane integrates a copy of trajectory 0; its result is ignored
+        _load(w, lane, y_all, ctrl_all, next_in if next_in < n else 0)
+        if next_in < n:
+            ids[lane] = next_in
+            next_in += 1
+            active += 1
+    while active > 0:
+        for lane in range(LANES):
+            last[lane] = t[lane] + h[lane] * 1.0001 >= horizon
+            w[_H * LANES + lane] = horizon - t[lane] if last[lane] else h[lane]
+        _attempt_lanes(kc, w, rtol, order, factors)
+        for lane in range(LANES):
+            hs = w[_H * LANES + lane]
+            nrm = w[_NORM * LANES + lane]
+            finite = nrm < np.inf
+            accept = finite and nrm <= 1.0
             if not finite:
                 fac = fac_min
-            elif norm == 0.0:
+            elif nrm == 0.0:
                 fac = fac_max
             else:
-                fac = min(max(safety * norm**exponent, fac_min), fac_max)
+                fac = min(max(safety * nrm**exponent, fac_min), fac_max)
             if not accept:
                 fac = min(fac, 1.0)
-            h = h_step * fac
+            h_new = hs * fac
             if accept:
-                kink = _kink_limit(kc, y, y1, h_step, rtol, kink_min_step)
-                if h_step > kink:
+                kink = _kink_limit(kc, w, lane, hs, rtol, kink_min_step)
+                if hs > kink:
                     accept = False
-                    h = kink
+                    h_new = kink
+            h[lane] = h_new
             if accept:
                 for i in range(8):
-                    y[i] = y1[i]
-                t = horizon if last else t + h_step
-                n_acc += 1
+                    w[(_Y + i) * LANES + lane] = w[(_Y1 + i) * LANES + lane]
+                t[lane] = horizon if last[lane] else t[lane] + hs
+                n_acc[lane] += 1
             else:
-                n_rej += 1
-            if n_acc + n_rej >= max_steps:
-                fail = max_steps_code
-            elif h < h_min:
-                fail = underflow if finite else non_finite
+                n_rej[lane] += 1
+            if ids[lane] < 0:
+                continue
+            if n_acc[lane] + n_rej[lane] >= max_steps:
+                code = max_steps_code
+            elif h_new < h_min:
+                code = underflow if finite else non_finite
             else:
-                fail = ok
-            if accept and last:
-                break
-            if fail != ok:
-                code = fail
-                break
-        for i in range(8):  # like the numpy kernel: a failed row keeps the state it reached
-            y_all[i, j] = y[i]
-        status[j] = code
-        steps[j] = n_acc
-        rejected[j] = n_rej
+                code = ok
+            if not ((accept and last[lane]) or code != ok):
+                continue
+            j = ids[lane]  # leaving: a failed row keeps the state it reached, like numpy's
+            for i in range(8):
+                y_all[i, j] = w[(_Y + i) * LANES + lane]
+            status[j] = code
+            steps[j] = n_acc[lane]
+            rejected[j] = n_rej[lane]
+            t[lane] = 0.0
+            h[lane] = min(first_step, horizon)
+            n_acc[lane] = 0
+            n_rej[lane] = 0
+            if next_in < n:
+                ids[lane] = next_in
+                _load(w, lane, y_all, ctrl_all, next_in)
+                next_in += 1
+            else:
+                ids[lane] = -1
+                active -= 1
     return status, steps, rejected
 
 
