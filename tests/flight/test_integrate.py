@@ -238,3 +238,85 @@ def test_other_morphology_scales_match_radau(radau_reference, scale, n):
     res = integ.integrate(state0, controls, p)
     assert res.ok.all()
     assert relative_error(res.state, radau_reference(state0, controls, p)).max() <= TOLERANCE
+
+
+# ----------------------------------------------------------------------------- kernels
+# The default kernel is the compiled one (flight.kernel); the tests above run it. These check
+# the numpy kernel too, and the compiled kernel's own structure (lanes, one step).
+def test_numpy_kernel_matches_radau(sample_and_reference):
+    state0, controls, ref = sample_and_reference
+    res = integ.integrate(state0, controls, kernel="numpy")
+    assert res.ok.all(), res.status_counts()
+    assert relative_error(res.state, ref).max() <= TOLERANCE
+
+
+def test_kernels_agree_and_take_the_same_steps_mostly(sample_and_reference):
+    state0, controls, _ = sample_and_reference
+    fast = integ.integrate(state0, controls, kernel="numba")
+    slow = integ.integrate(state0, controls, kernel="numpy")
+    assert relative_error(fast.state, slow.state).max() < 2e-7
+    assert np.mean(fast.steps == slow.steps) > 0.5
+
+
+def test_compiled_step_equals_dense_textbook_step():
+    """One step of the lane kernel (flat buffer, SIMD loops) vs dense algebra, per lane."""
+    from sparsemotifs.flight import kernel
+
+    p = FlightParams()
+    k = KernelConstants.from_params(p)
+    lanes, order = kernel.LANES, 6
+    state0, controls = draw(np.random.default_rng(8), lanes, DEFAULT_RANGES)
+    y_rows = np.ascontiguousarray(state0.T[integ._TABLE_TO_INTERNAL])
+    ctrl = control_rows(controls, k)
+    h = np.geomspace(1e-5, 2e-3, lanes)
+    w = np.zeros(kernel.buffer_rows(order) * lanes).reshape(-1, lanes)
+    w[kernel._Y : kernel._Y + 8] = y_rows
+    w[kernel._CTRL : kernel._CTRL + 4] = ctrl
+    w[kernel._H] = h
+    factors = np.zeros((order, order))
+    for n in range(1, order + 1):
+        for m in range(1, n):
+            factors[n - 1, m] = 1.0 / (n / (n - m) - 1.0)
+    flat = w.reshape(-1)
+    kernel._attempt_lanes(kernel.constants_vector(k), flat, 1e-9, order, factors)
+    got = flat.reshape(-1, lanes)[kernel._Y1 : kernel._Y1 + 8]
+    for i in range(lanes):
+        wx, wy, wth, wph, _ = stiff_direction_rows(
+            *(f(y_rows[j, i]) for j, f in ((2, np.sin), (2, np.cos), (3, np.sin), (3, np.cos))), k
+        )
+        w_matrix = np.zeros((8, 8))
+        w_matrix[:4, 4:] = np.eye(4)
+        w_matrix[4:, 6] = k.c * np.array([wx, wy, wth, wph])
+        w_matrix[4:, 7] = -k.c * np.array([wx, wy, wth, wph])
+
+        def f(y, i=i):
+            return integ._derivative(y[:, None], ctrl[:, i : i + 1], k)[:, 0]
+
+        expected, _ = extrapolated_euler_step(f, y_rows[:, i], h[i], w_matrix, order)
+        np.testing.assert_allclose(got[:, i], expected, rtol=1e-10, atol=1e-10)
+
+
+def test_compiled_kernel_is_independent_of_lane_neighbours():
+    state0, controls = draw(np.random.default_rng(12), 45, DEFAULT_RANGES)
+    whole = integ.integrate(state0, controls)  # 45 rows: three lane refills, idle lanes at the end
+    perm = np.random.default_rng(0).permutation(45)
+    shuffled = integ.integrate(state0[perm], controls[perm])
+    np.testing.assert_array_equal(shuffled.state, whole.state[perm])
+    np.testing.assert_array_equal(shuffled.steps, whole.steps[perm])
+    for rows in (slice(7, 8), slice(3, 20)):  # fewer trajectories than lanes
+        part = integ.integrate(state0[rows], controls[rows])
+        np.testing.assert_array_equal(part.state, whole.state[rows])
+
+
+@pytest.mark.parametrize("kernel", ["numba", "numpy"])
+def test_failures_are_flagged_by_both_kernels(kernel):
+    state0, controls = draw(np.random.default_rng(1), 6, DEFAULT_RANGES)
+    capped = integ.integrate(state0, controls, max_steps=5, kernel=kernel)
+    assert (capped.status == integ.MAX_STEPS).all() and (capped.steps + capped.rejected == 5).all()
+    controls[0, 2] = 1e305  # overflows the state
+    controls[1, 0] = np.nan
+    res = integ.integrate(state0, controls, rtol=1e-7, max_steps=500, kernel=kernel)
+    assert res.status[0] != integ.OK and res.status[1] == integ.NON_FINITE
+    assert (res.status[2:] == integ.OK).all()
+    with pytest.raises(ValueError, match="kernel"):
+        integ.integrate(state0, controls, kernel="fortran")

@@ -98,3 +98,14 @@ def test_bad_arguments_raise():
         simulate(0, 1)
     with pytest.raises(ValueError, match="shard"):
         simulate(10, 1, shard=2, shards=2)
+
+
+def test_numpy_kernel_setting_gives_the_same_table_to_tolerance(small_blocks):
+    fast, meta = simulate(40, 2, settings=FAST)
+    slow, meta_np = simulate(40, 2, settings=dict(FAST, kernel="numpy"))
+    assert "numba" in meta["method"] and "numpy" in meta_np["method"]
+    assert meta["settings"]["kernel"] == "numba"
+    pd.testing.assert_frame_equal(fast.iloc[:, :11], slow.iloc[:, :11], check_exact=True)
+    np.testing.assert_allclose(fast.to_numpy(), slow.to_numpy(), rtol=1e-4, atol=1e-4)
+    with pytest.raises(Exception, match="kernel"):
+        simulate(5, 1, settings={"kernel": "fortran"})

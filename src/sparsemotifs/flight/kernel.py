@@ -90,13 +90,15 @@ def buffer_rows(order: int) -> int:
     return _TABLE + 8 * order
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _derivative_lanes(kc, w, src, dst):
-    """Rows dst..dst+7 = d(state)/dt of rows src..src+7, every lane; fills the _TRIG rows.
+@njit(cache=True, error_model="numpy")
+def _derivative_lanes(kc, w):
+    """Rows _F = d(state)/dt of rows _Y1, every lane; fills the _TRIG rows.
 
     The sines and cosines are a loop of their own (libm calls), so that the rest is a
-    call-free loop over lanes that LLVM vectorizes.
+    call-free loop over lanes that LLVM vectorizes. Fixed rows (not arguments) keep the
+    offsets compile-time constants, and one compiled copy serves every call (compile time).
     """
+    src, dst = _Y1, _F
     for lane in range(LANES):
         th = w[(src + 2) * LANES + lane]
         ph = w[(src + 3) * LANES + lane]
@@ -174,7 +176,11 @@ def _attempt_lanes(kc, w, rtol, order, factors):
     """
     c, inv_m, a, b = kc[10], kc[0], kc[2], kc[3]
     s11, s22, ab_over_m = kc[6], kc[7], kc[8]
-    _derivative_lanes(kc, w, _Y, _F0)
+    for k in range(8 * LANES):
+        w[_Y1 * LANES + k] = w[_Y * LANES + k]
+    _derivative_lanes(kc, w)
+    for k in range(8 * LANES):
+        w[_F0 * LANES + k] = w[_F * LANES + k]
     # stiff direction w = M^{-1} e, e = (0, 0, -1, 1) (`dynamics.stiff_direction_rows`)
     for lane in range(LANES):
         st = w[_TRIG * LANES + lane]
@@ -201,7 +207,7 @@ def _attempt_lanes(kc, w, rtol, order, factors):
         for k in range(8 * LANES):
             w[_Y1 * LANES + k] = w[_Y * LANES + k] + w[_F * LANES + k]
         for _ in range(n - 1):
-            _derivative_lanes(kc, w, _Y1, _F)
+            _derivative_lanes(kc, w)
             _solve_w_lanes(w)
             for k in range(8 * LANES):
                 w[_Y1 * LANES + k] += w[_F * LANES + k]
@@ -361,8 +367,20 @@ def _integrate_all(
     return status, steps, rejected
 
 
-def integrate_rows(y_all, ctrl_all, k: KernelConstants, *, horizon, rtol, order, max_steps,
-                   first_step, h_min, limits, codes):
+def integrate_rows(
+    y_all,
+    ctrl_all,
+    k: KernelConstants,
+    *,
+    horizon,
+    rtol,
+    order,
+    max_steps,
+    first_step,
+    h_min,
+    limits,
+    codes,
+):
     """Run the compiled kernel on internal-order rows y_all (8, n), in place.
 
     Returns (status int8, accepted steps, rejected steps) per column.

@@ -127,12 +127,24 @@ def _compiled_rhs():
     @njit(cache=True, error_model="numpy")
     def rhs(y, _t, k):
         force, alpha, tau, m, a, b, j1, j2, g = k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8]
-        kk, c, beta, l3, rho, k1, s1, k2, s2 = k[9], k[10], k[11], k[12], k[13], k[14], k[15], k[16], k[17]
+        kk, c, beta, l3, rho, k1, s1, k2, s2 = (
+            k[9],
+            k[10],
+            k[11],
+            k[12],
+            k[13],
+            k[14],
+            k[15],
+            k[16],
+            k[17],
+        )
         xd, yd, th, thd, ph, phd = y[1], y[3], y[4], y[5], y[6], y[7]
         v = math.hypot(xd, yd)
         dx = dy = 0.0
         if v > 0:
-            cd_sum = (6 / (1 + math.sqrt(k1 * v)) + 0.4) * s1 + (6 / (1 + math.sqrt(k2 * v)) + 0.4) * s2
+            cd_sum = (6 / (1 + math.sqrt(k1 * v)) + 0.4) * s1 + (
+                6 / (1 + math.sqrt(k2 * v)) + 0.4
+            ) * s2
             stokes = 24 / k1 * s1 + 24 / k2 * s2
             dx = 0.5 * rho * (cd_sum * abs(xd) * xd + stokes * abs(xd) * xd / v)
             dy = 0.5 * rho * (cd_sum * abs(yd) * yd + stokes * abs(yd) * yd / v)
@@ -153,9 +165,12 @@ def _compiled_rhs():
         th_dd = (s22 * r1 - s12 * r2) / det
         ph_dd = (s11 * r2 - s12 * r1) / det
         out = np.empty(8)
-        out[0], out[1], out[2], out[3] = xd, (f1 - b11 * th_dd - b12 * ph_dd) / m, yd, (
-            f2 - b21 * th_dd - b22 * ph_dd
-        ) / m
+        out[0], out[1], out[2], out[3] = (
+            xd,
+            (f1 - b11 * th_dd - b12 * ph_dd) / m,
+            yd,
+            (f2 - b21 * th_dd - b22 * ph_dd) / m,
+        )
         out[4], out[5], out[6], out[7] = thd, th_dd, phd, ph_dd
         return out
 
