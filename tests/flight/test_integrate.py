@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -320,3 +323,20 @@ def test_failures_are_flagged_by_both_kernels(kernel):
     assert (res.status[2:] == integ.OK).all()
     with pytest.raises(ValueError, match="kernel"):
         integ.integrate(state0, controls, kernel="fortran")
+
+
+def test_compiled_kernel_runs_where_no_cache_can_be_written():
+    # NUMBA_CACHE_LOCATOR_CLASSES=IPythonCacheLocator leaves numba no cache location outside
+    # IPython, as on a read-only install without a writable home: the kernel must compile in
+    # the process instead of failing at import, and give the same (bitwise) result.
+    code = (
+        "import numpy as np\n"
+        "from sparsemotifs.flight.integrate import integrate\n"
+        "from sparsemotifs.flight.sampling import draw\n"
+        "print(integrate(*draw(np.random.default_rng(0), 3)).state.tobytes().hex())\n"
+    )
+    env = dict(os.environ, NUMBA_CACHE_LOCATOR_CLASSES="IPythonCacheLocator")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    here = integ.integrate(*draw(np.random.default_rng(0), 3)).state
+    assert out.stdout.split()[-1] == here.tobytes().hex()

@@ -124,7 +124,7 @@ def _compiled_rhs():
     only here)."""
     from numba import njit
 
-    @njit(cache=True, error_model="numpy")
+    @njit(error_model="numpy")
     def rhs(y, _t, k):
         force, alpha, tau, m, a, b, j1, j2, g = k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8]
         kk, c, beta, l3, rho, k1, s1, k2, s2 = (
