@@ -14,7 +14,7 @@ of trajectories beyond 1e-6; then the ratios. It also reports the numba kernel's
 in a fresh process with and without its on-disk cache (compile time). `--million` also times
 10^6 trajectories end to end through the CLI as 2 shards on 2 processes.
 
-    .venv/bin/python benchmarks/simulate.py [--n-fast 20000] [--n-lsoda 400] [--million]
+    .venv/bin/python benchmarks/simulate.py [--n-fast 20000] [--n-lsoda 1000] [--repeat 3] [--million]
 """
 
 from __future__ import annotations
@@ -64,14 +64,19 @@ def sample(n: int, seed: int):
     return draw(np.random.default_rng(seed), n, DEFAULT_RANGES)
 
 
-def best_rate(fn, n: int, repeat: int) -> float:
-    """Trajectories per CPU-second of this process (best of `repeat`)."""
-    times = []
+def best_rates(jobs: dict, repeat: int) -> dict:
+    """Trajectories per CPU-second of this process, best of `repeat` rounds per job.
+
+    jobs: name -> (function, trajectories). The rounds interleave the jobs, so that a change in
+    the machine's load during the run hits all of them alike.
+    """
+    best = dict.fromkeys(jobs, float("inf"))
     for _ in range(repeat):
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return n / min(times)
+        for name, (fn, _n) in jobs.items():
+            start = time.process_time()
+            fn()
+            best[name] = min(best[name], time.process_time() - start)
+    return {name: jobs[name][1] / best[name] for name in jobs}
 
 
 def first_call_seconds(cold: bool) -> float:
@@ -126,9 +131,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--n-fast", type=int, default=20000, help="trajectories timed per kernel")
-    ap.add_argument("--n-lsoda", type=int, default=400)
+    ap.add_argument("--n-lsoda", type=int, default=1000)
     ap.add_argument("--n-accuracy", type=int, default=200)
-    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--rtol", type=float, default=None, help="default: the config's default")
     ap.add_argument("--million", action="store_true", help="also time 1e6 trajectories via the CLI")
     ap.add_argument("--million-n", type=int, default=1_000_000, help=argparse.SUPPRESS)
@@ -138,14 +143,18 @@ def main() -> None:
     cold, warm = first_call_seconds(cold=True), first_call_seconds(cold=False)
     s0, c0 = sample(args.n_fast, 1)
     integrate(s0[:2], c0[:2])  # compile or load the numba kernel before timing
-    fast_rate = best_rate(lambda: integrate(s0, c0, rtol=rtol), args.n_fast, args.repeat)
     n_np = max(args.n_fast // 4, 1)
-    numpy_rate = best_rate(
-        lambda: integrate(s0[:n_np], c0[:n_np], rtol=rtol, kernel="numpy"), n_np, args.repeat
-    )
     s1, c1 = sample(args.n_lsoda, 2)
     odeint_compiled_end_states(s1[:2], c1[:2])  # compile the right-hand side
-    lsoda_rate = best_rate(lambda: odeint_compiled_end_states(s1, c1), args.n_lsoda, args.repeat)
+    rates = best_rates(
+        {
+            "numba": (lambda: integrate(s0, c0, rtol=rtol), args.n_fast),
+            "numpy": (lambda: integrate(s0[:n_np], c0[:n_np], rtol=rtol, kernel="numpy"), n_np),
+            "lsoda": (lambda: odeint_compiled_end_states(s1, c1), args.n_lsoda),
+        },
+        args.repeat,
+    )
+    fast_rate, numpy_rate, lsoda_rate = rates["numba"], rates["numpy"], rates["lsoda"]
 
     s2, c2 = sample(args.n_accuracy, 3)
     ref = radau_end_states(s2, c2)
