@@ -8,6 +8,7 @@ the vectorised kernels it is used to check (tests compare the two right-hand sid
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
@@ -118,10 +119,11 @@ def scalar_rhs(p: FlightParams, force: float, alpha: float, tau: float):
     return rhs
 
 
+@functools.cache
 def _compiled_rhs():
     """scalar_rhs as a numba-compiled function of (y, t, constants): the original study's setup
-    (odeint calling a numba-jitted right-hand side). Built on first use (numba is imported
-    only here)."""
+    (odeint calling a numba-jitted right-hand side). Built and compiled once per process, on
+    first use (numba is imported only here)."""
     from numba import njit
 
     @njit(error_model="numpy")
