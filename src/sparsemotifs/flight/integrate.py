@@ -251,6 +251,26 @@ def _drag_kink_step_limit(y, y1, h, rtol, k):
     return limit
 
 
+def _run_compiled(
+    method, kernel, queue, y_all, ctrl_all, k, out_y, status, steps, rejected, **options
+):
+    """With the numba kernel, integrate the queued rows with it (flight.kernel), fill the
+    outputs and return an empty queue; with the numpy kernel, return the queue unchanged."""
+    if kernel not in KERNELS:
+        raise ValueError(f"unknown kernel {kernel!r}; use one of {', '.join(KERNELS)}")
+    if method != "extrapolation" or kernel != "numba":
+        return queue
+    from sparsemotifs.flight.kernel import integrate_rows
+
+    y_run = np.ascontiguousarray(y_all[:, queue])
+    status[queue], steps[queue], rejected[queue] = integrate_rows(
+        y_run, ctrl_all[:, queue], k, limits=(SAFETY, FAC_MIN, FAC_MAX, KINK_MIN_STEP),
+        codes=(OK, NON_FINITE, STEP_UNDERFLOW, MAX_STEPS), **options,
+    )  # fmt: skip
+    out_y[:, queue] = y_run
+    return queue[:0]
+
+
 def integrate(
     state0: np.ndarray,
     controls: np.ndarray,
@@ -296,8 +316,6 @@ def integrate(
         attempt, error_order = _attempt_ros34pw2, ORDER
     else:
         raise ValueError(f"unknown method {method!r}; use 'extrapolation' or 'ros34pw2'")
-    if kernel not in KERNELS:
-        raise ValueError(f"unknown kernel {kernel!r}; use one of {', '.join(KERNELS)}")
     n = state0.shape[0]
     k = KernelConstants.from_params(params)
     h_min = horizon * 1e-12
@@ -312,18 +330,11 @@ def integrate(
     queue = np.flatnonzero(finite_in)
     y_all = state0.T[_TABLE_TO_INTERNAL]
     ctrl_all = control_rows(controls, k)
-    if method == "extrapolation" and kernel == "numba":
-        from sparsemotifs.flight.kernel import integrate_rows
-
-        y_run = np.ascontiguousarray(y_all[:, queue])
-        status[queue], steps[queue], rejected[queue] = integrate_rows(
-            y_run, ctrl_all[:, queue], k, horizon=horizon, rtol=rtol, order=order,
-            max_steps=max_steps, first_step=first_step, h_min=h_min,
-            limits=(SAFETY, FAC_MIN, FAC_MAX, KINK_MIN_STEP),
-            codes=(OK, NON_FINITE, STEP_UNDERFLOW, MAX_STEPS),
-        )  # fmt: skip
-        out_y[:, queue] = y_run
-        queue = queue[:0]
+    queue = _run_compiled(
+        method, kernel, queue, y_all, ctrl_all, k, out_y, status, steps, rejected,
+        horizon=horizon, rtol=rtol, order=order, max_steps=max_steps, first_step=first_step,
+        h_min=h_min,
+    )  # fmt: skip
     next_in = 0
 
     def take(count):

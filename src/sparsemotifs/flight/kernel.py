@@ -154,19 +154,11 @@ def _solve_w_lanes(w):
 
 
 @_jit()
-def _attempt_lanes(kc, w, rtol, order, factors):
-    """One extrapolated step of size _H from rows _Y for every lane: rows _Y1 and _NORM.
-
-    Non-finite values anywhere give an infinite norm (the step is rejected).
-    """
+def _stiff_direction_lanes(kc, w):
+    """Rows _CW = c w and _LAM = c e.w, w = M^{-1} e, e = (0, 0, -1, 1), from the _TRIG rows
+    (`dynamics.stiff_direction_rows`)."""
     c, inv_m, a, b = kc[10], kc[0], kc[2], kc[3]
     s11, s22, ab_over_m = kc[6], kc[7], kc[8]
-    for k in range(8 * LANES):
-        w[_Y1 * LANES + k] = w[_Y * LANES + k]
-    _derivative_lanes(kc, w)
-    for k in range(8 * LANES):
-        w[_F0 * LANES + k] = w[_F * LANES + k]
-    # stiff direction w = M^{-1} e, e = (0, 0, -1, 1) (`dynamics.stiff_direction_rows`)
     for lane in range(LANES):
         st = w[_TRIG * LANES + lane]
         ct = w[(_TRIG + 1) * LANES + lane]
@@ -181,32 +173,27 @@ def _attempt_lanes(kc, w, rtol, order, factors):
         w[(_CW + 2) * LANES + lane] = c * w_th
         w[(_CW + 3) * LANES + lane] = c * w_ph
         w[_LAM * LANES + lane] = c * (w_ph - w_th)
-    for n in range(1, order + 1):
-        for lane in range(LANES):
-            h = w[_H * LANES + lane]
-            w[_SINV * LANES + lane] = h / n
-            w[_DINV * LANES + lane] = 1.0 / (n / h + w[_LAM * LANES + lane])
-        for k in range(8 * LANES):
-            w[_F * LANES + k] = w[_F0 * LANES + k]
-        _solve_w_lanes(w)
-        for k in range(8 * LANES):
-            w[_Y1 * LANES + k] = w[_Y * LANES + k] + w[_F * LANES + k]
-        for _ in range(n - 1):
-            _derivative_lanes(kc, w)
-            _solve_w_lanes(w)
-            for k in range(8 * LANES):
-                w[_Y1 * LANES + k] += w[_F * LANES + k]
-        # Aitken-Neville in place: tableau row m holds T[n-1][m] and becomes T[n][m]
-        for k in range(8 * LANES):
-            below = w[_Y1 * LANES + k]
-            previous = w[_TABLE * LANES + k]
-            w[_TABLE * LANES + k] = below
-            for m in range(1, n):
-                at = (_TABLE + 8 * m) * LANES + k
-                old = w[at]
-                below = below + (below - previous) * factors[n - 1, m]
-                w[at] = below
-                previous = old
+
+
+@_jit()
+def _neville_lanes(w, n, factors):
+    """Aitken-Neville in place for row n: tableau row m holds T[n-1][m], becomes T[n][m]."""
+    for k in range(8 * LANES):
+        below = w[_Y1 * LANES + k]
+        previous = w[_TABLE * LANES + k]
+        w[_TABLE * LANES + k] = below
+        for m in range(1, n):
+            at = (_TABLE + 8 * m) * LANES + k
+            old = w[at]
+            below = below + (below - previous) * factors[n - 1, m]
+            w[at] = below
+            previous = old
+
+
+@_jit()
+def _error_norm_lanes(w, rtol, order):
+    """Rows _Y1 = T[order][order], _NORM = max |T[order][order] - T[order][order-1]| / scale;
+    inf where anything is not finite."""
     last_row = (_TABLE + 8 * (order - 1)) * LANES
     prev_row = (_TABLE + 8 * (order - 2)) * LANES
     for lane in range(LANES):
@@ -222,6 +209,37 @@ def _attempt_lanes(kc, w, rtol, order, factors):
             elif scaled > worst:
                 worst = scaled
         w[_NORM * LANES + lane] = worst if finite else np.inf
+
+
+@_jit()
+def _attempt_lanes(kc, w, rtol, order, factors):
+    """One extrapolated step of size _H from rows _Y for every lane: rows _Y1 and _NORM.
+
+    Non-finite values anywhere give an infinite norm (the step is rejected).
+    """
+    for k in range(8 * LANES):
+        w[_Y1 * LANES + k] = w[_Y * LANES + k]
+    _derivative_lanes(kc, w)
+    for k in range(8 * LANES):
+        w[_F0 * LANES + k] = w[_F * LANES + k]
+    _stiff_direction_lanes(kc, w)
+    for n in range(1, order + 1):
+        for lane in range(LANES):
+            h = w[_H * LANES + lane]
+            w[_SINV * LANES + lane] = h / n
+            w[_DINV * LANES + lane] = 1.0 / (n / h + w[_LAM * LANES + lane])
+        for k in range(8 * LANES):
+            w[_F * LANES + k] = w[_F0 * LANES + k]
+        _solve_w_lanes(w)
+        for k in range(8 * LANES):
+            w[_Y1 * LANES + k] = w[_Y * LANES + k] + w[_F * LANES + k]
+        for _ in range(n - 1):
+            _derivative_lanes(kc, w)
+            _solve_w_lanes(w)
+            for k in range(8 * LANES):
+                w[_Y1 * LANES + k] += w[_F * LANES + k]
+        _neville_lanes(w, n, factors)
+    _error_norm_lanes(w, rtol, order)
 
 
 @_jit()
@@ -246,6 +264,50 @@ def _kink_limit(kc, w, lane, h, rtol, kink_min_step):
 
 
 @_jit()
+def _step_control(kc, w, lane, rtol, exponent, limits):
+    """(accept, finite, next step) for one lane after an attempt: `integrate`'s controller."""
+    safety, fac_min, fac_max, kink_min_step = limits[0], limits[1], limits[2], limits[3]
+    hs = w[_H * LANES + lane]
+    nrm = w[_NORM * LANES + lane]
+    finite = nrm < np.inf
+    accept = finite and nrm <= 1.0
+    if not finite:
+        fac = fac_min
+    elif nrm == 0.0:
+        fac = fac_max
+    else:
+        fac = min(max(safety * nrm**exponent, fac_min), fac_max)
+    if not accept:
+        fac = min(fac, 1.0)
+    h_new = hs * fac
+    if accept:
+        kink = _kink_limit(kc, w, lane, hs, rtol, kink_min_step)
+        if hs > kink:
+            accept = False
+            h_new = kink
+    return accept, finite, h_new
+
+
+@_jit()
+def _refill(w, lane, y_all, ctrl_all, next_in):
+    """Load trajectory next_in into a freed lane; returns its id, or -1 (lane idles)."""
+    if next_in >= y_all.shape[1]:
+        return -1
+    _load(w, lane, y_all, ctrl_all, next_in)
+    return next_in
+
+
+@_jit()
+def _neville_factors(order):
+    """Aitken-Neville weights 1 / (n / (n - m) - 1) of the harmonic sequence, [n - 1, m]."""
+    factors = np.zeros((order, order))
+    for row in range(1, order + 1):
+        for m in range(1, row):
+            factors[row - 1, m] = 1.0 / (row / (row - m) - 1.0)
+    return factors
+
+
+@_jit()
 def _load(w, lane, y_all, ctrl_all, j):
     for i in range(8):
         w[(_Y + i) * LANES + lane] = y_all[i, j]
@@ -263,16 +325,12 @@ def _integrate_all(
     one. Each lane's arithmetic involves only its own values, so results do not depend on
     which trajectories share the pool.
     """
-    safety, fac_min, fac_max, kink_min_step = limits[0], limits[1], limits[2], limits[3]
     ok, non_finite, underflow, max_steps_code = codes[0], codes[1], codes[2], codes[3]
     n = y_all.shape[1]
     status = np.zeros(n, dtype=np.int8)
     steps = np.zeros(n, dtype=np.int64)
     rejected = np.zeros(n, dtype=np.int64)
-    factors = np.zeros((order, order))  # Aitken-Neville weights 1 / (n / (n - m) - 1)
-    for row in range(1, order + 1):
-        for m in range(1, row):
-            factors[row - 1, m] = 1.0 / (row / (row - m) - 1.0)
+    factors = _neville_factors(order)
     w = np.zeros((_TABLE + 8 * order) * LANES)
     t = np.zeros(LANES)
     h = np.full(LANES, min(first_step, horizon))
@@ -281,15 +339,10 @@ def _integrate_all(
     n_rej = np.zeros(LANES, dtype=np.int64)
     ids = np.full(LANES, -1, dtype=np.int64)
     exponent = -1.0 / order
-    next_in = 0
-    active = 0
     for lane in range(LANES):
-        # an idle lane integrates a copy of trajectory 0; its result is ignored
-        _load(w, lane, y_all, ctrl_all, next_in if next_in < n else 0)
-        if next_in < n:
-            ids[lane] = next_in
-            next_in += 1
-            active += 1
+        _load(w, lane, y_all, ctrl_all, 0)  # an idle lane integrates a copy of row 0, ignored
+        ids[lane] = _refill(w, lane, y_all, ctrl_all, lane)
+    active = next_in = min(n, LANES)
     while active > 0:
         for lane in range(LANES):
             last[lane] = t[lane] + h[lane] * 1.0001 >= horizon
@@ -297,23 +350,7 @@ def _integrate_all(
         _attempt_lanes(kc, w, rtol, order, factors)
         for lane in range(LANES):
             hs = w[_H * LANES + lane]
-            nrm = w[_NORM * LANES + lane]
-            finite = nrm < np.inf
-            accept = finite and nrm <= 1.0
-            if not finite:
-                fac = fac_min
-            elif nrm == 0.0:
-                fac = fac_max
-            else:
-                fac = min(max(safety * nrm**exponent, fac_min), fac_max)
-            if not accept:
-                fac = min(fac, 1.0)
-            h_new = hs * fac
-            if accept:
-                kink = _kink_limit(kc, w, lane, hs, rtol, kink_min_step)
-                if hs > kink:
-                    accept = False
-                    h_new = kink
+            accept, finite, h_new = _step_control(kc, w, lane, rtol, exponent, limits)
             h[lane] = h_new
             if accept:
                 for i in range(8):
@@ -324,12 +361,11 @@ def _integrate_all(
                 n_rej[lane] += 1
             if ids[lane] < 0:
                 continue
+            code = ok
             if n_acc[lane] + n_rej[lane] >= max_steps:
                 code = max_steps_code
             elif h_new < h_min:
                 code = underflow if finite else non_finite
-            else:
-                code = ok
             if not ((accept and last[lane]) or code != ok):
                 continue
             j = ids[lane]  # leaving: a failed row keeps the state it reached, like numpy's
@@ -342,13 +378,9 @@ def _integrate_all(
             h[lane] = min(first_step, horizon)
             n_acc[lane] = 0
             n_rej[lane] = 0
-            if next_in < n:
-                ids[lane] = next_in
-                _load(w, lane, y_all, ctrl_all, next_in)
-                next_in += 1
-            else:
-                ids[lane] = -1
-                active -= 1
+            ids[lane] = _refill(w, lane, y_all, ctrl_all, next_in)
+            next_in += ids[lane] >= 0
+            active -= ids[lane] < 0
     return status, steps, rejected
 
 
@@ -370,6 +402,8 @@ def integrate_rows(
 
     Returns (status int8, accepted steps, rejected steps) per column.
     """
+    if y_all.shape[1] == 0:
+        return np.zeros(0, np.int8), np.zeros(0, np.int64), np.zeros(0, np.int64)
     return _integrate_all(
         y_all, np.ascontiguousarray(ctrl_all), constants_vector(k), float(horizon), float(rtol),
         int(order), int(max_steps), float(first_step), float(h_min),
