@@ -36,8 +36,8 @@ docs: venv
 	$(PY) -m sparsemotifs.cli config docs --write config/README.md
 
 lint: venv
-	ruff check src tests benchmarks
-	ruff format --check src tests benchmarks
+	ruff check src tests benchmarks scripts
+	ruff format --check src tests benchmarks scripts
 	snakefmt --check Snakefile workflow/rules
 	snakemake --lint --configfile config/test.yaml
 

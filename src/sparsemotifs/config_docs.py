@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sparsemotifs.config import ConfigError, _resolve_ref, load_schema
+from sparsemotifs.io import write_text
 
 HEADING = "## Every key\n\n"
 _BOUNDS = (
@@ -83,5 +84,5 @@ def update_readme(path: str | Path, check: bool = False) -> bool:
     text = path.read_text()
     new = render_readme(text)
     if new != text and not check:
-        path.write_text(new)
+        write_text(new, path)
     return new == text
