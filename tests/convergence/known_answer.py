@@ -23,6 +23,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from sparsemotifs.convergence.whiten import whitened_z
 from sparsemotifs.motifs.analysis import analyse
 from sparsemotifs.motifs.counts import MOTIFS
 from sparsemotifs.motifs.graph import LayeredGraph, strip_dead
@@ -128,8 +129,13 @@ def analyse_ensemble(
     seeds=None,
     draws=None,
     level: int = 0,
+    whiten: bool = True,
 ) -> pd.DataFrame:
-    """Tidy motifs table (tables/motifs.csv columns + draw) of live graphs under each null."""
+    """Tidy motifs table (tables/motifs.csv columns + draw) of live graphs under each null.
+
+    `z_white`: z whitened with the exact fixed-count correlation (fixed-count nulls only; NaN
+    under the degree null, whose covariance has no closed form).
+    """
     rows = []
     seeds = range(len(graphs)) if seeds is None else seeds
     draws = [0] * len(graphs) if draws is None else draws
@@ -137,9 +143,11 @@ def analyse_ensemble(
         for ni, null in enumerate(nulls):
             rng = np.random.default_rng([seed, s, d, ni, 7])
             res = analyse(g, null, samples=samples, rng=rng)
+            z = {m: res.total[m]["z"] for m in MOTIFS}
+            white = whitened_z(g, z) if whiten and null != "degree" else dict.fromkeys(z, np.nan)
             for m in MOTIFS:
                 rows.append(
                     {"ensemble": name, "seed": s, "draw": d, "level": level, "null": null,
-                     "motif": m, **res.total[m]}
+                     "motif": m, **res.total[m], "z_white": white[m]}
                 )  # fmt: skip
     return pd.DataFrame(rows)

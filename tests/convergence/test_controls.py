@@ -44,7 +44,9 @@ def test_degree_null_samples_keep_live_nodes_and_degrees(network):
             for x, y in zip(a, b, strict=True):
                 np.testing.assert_array_equal(x, y)
         assert strip_dead(s)[0].widths == s.widths  # nothing dies
-    assert any(not np.array_equal(a, b) for a, b in zip(samples[0].blocks, live.blocks))
+    assert any(
+        not np.array_equal(a, b) for a, b in zip(samples[0].blocks, live.blocks, strict=True)
+    )
 
 
 def test_min1_null_samples_keep_counts_and_liveness(network):

@@ -100,7 +100,9 @@ def random_masks_live(
     target = np.array(report.edges_live)
     drawn = target.copy()
     best, best_dev, best_live = None, None, None
-    for attempt in range(1, max_tries + 1):
+    draws = 0
+    while draws < max_tries:
+        draws += 1
         cand = _with_counts(graph, list(drawn), rng)
         _, rep = strip_dead(cand, bias_only_live)
         live = np.array(rep.edges_live)
@@ -114,7 +116,7 @@ def random_masks_live(
     info = {
         "edges_live_target": target.tolist(),
         "edges_live": best_live.tolist(),
-        "draws": attempt,
+        "draws": draws,
         "exact": best_dev == 0,
     }
     return best, info

@@ -318,21 +318,20 @@ def verdict_variants(trained, null_samples, *, control=None, nulls=None, **kw) -
     """The verdict table for every measure x profile: how each choice changes the answer."""
     parts = []
     has_white = "z_white" in trained.columns and "z_white" in null_samples.columns
+    all_nulls = [n for n in NULLS if n in set(trained["null"])] if nulls is None else list(nulls)
     for profile in PROFILES:
-        if profile == "whitened" and not has_white:
-            continue
+        use = all_nulls
+        if profile == "whitened":  # only nulls with whitened z (no closed form for degree)
+            if not has_white:
+                continue
+            finite = trained[np.isfinite(trained["z_white"])]
+            use = [n for n in all_nulls if n in set(finite["null"])]
         for measure in MEASURES:
-            parts.append(
-                verdict_table(
-                    trained,
-                    null_samples,
-                    control=control,
-                    nulls=nulls,
-                    measure=measure,
-                    profile=profile,
-                    **kw,
-                )  # fmt: skip
-            )
+            table = verdict_table(
+                trained, null_samples, control=control, nulls=use, measure=measure,
+                profile=profile, **kw,
+            )  # fmt: skip
+            parts.append(table)
     return pd.concat(parts, ignore_index=True)
 
 
