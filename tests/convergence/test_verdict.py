@@ -131,3 +131,15 @@ def test_profiles_reduced_and_whitened_need_their_inputs():
     with pytest.raises(ValueError, match="z_white"):
         profiles(t, NULL, "whitened")
     assert informative_motifs("degree") == ["chain_3", "bi_fan", "bi_parallel"]
+
+
+def test_selected_level_states_its_level_mix():
+    rng = np.random.default_rng(7)
+    trained = _table(_aligned(9, rng), level="selected")
+    nulls = _table(_random(9, rng), "n", level="selected")
+    levels = pd.DataFrame(
+        {"ensemble": "trained", "seed": range(9), "level": [5] * 4 + [6] * 5, "selected": True}
+    )
+    v = verdict_table(trained, nulls, n_boot=200, levels=levels).set_index("level")
+    assert v.loc["selected", "level_mix"] == "level 5: 4, level 6: 5"
+    assert v.loc["selected", "verdict"] == "converges"

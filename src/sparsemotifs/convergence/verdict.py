@@ -58,7 +58,7 @@ VERDICT_COLUMNS = [
     "similarity_trained", "similarity_null_samples", "delta", "delta_ci_low", "delta_ci_high",
     "q25_seed_delta", "q25_ci_low", "q25_ci_high", "n_control", "similarity_control",
     "delta_control", "delta_control_ci_low", "delta_control_ci_high", "min_seeds", "margin",
-    "verdict", "reason",
+    "verdict", "reason", "level_mix",
 ]  # fmt: skip
 
 
@@ -267,13 +267,15 @@ def verdict_table(
     margin: float = MARGIN,
     n_boot: int = N_BOOT,
     seed: int = 0,
+    levels: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Rows of tables/verdict.csv: per null and level, then per null over levels (level "all").
 
     Inputs are motifs tables (columns of tables/motifs.csv, optional `draw`; `z_white` for the
     whitened profile) holding only networks that count at each level (passing networks; the
     caller filters). The control task is matched by level index (same pruning schedule, hence
-    the same cut fraction per level).
+    the same cut fraction per level). Per level is primary; a level "selected" (each seed at
+    its selected level) is secondary, and with the levels table its `level_mix` is stated.
     """
     nulls = [n for n in NULLS if n in set(trained["null"])] if nulls is None else list(nulls)
     rows = []
@@ -311,7 +313,17 @@ def verdict_table(
             )
         overall["n_seeds"] = int(min(r["n_seeds"] for r in counted)) if counted else 0
         rows.append(overall)
-    return pd.DataFrame(rows).reindex(columns=VERDICT_COLUMNS)
+    out = pd.DataFrame(rows).reindex(columns=VERDICT_COLUMNS)
+    if levels is not None:  # the secondary "selected" pseudo-level states what it pools
+        from sparsemotifs.convergence.scale import level_mix
+
+        mix = level_mix(levels)
+        mix = mix.loc[mix["ensemble"] == "trained", "level_mix"]
+        out["level_mix"] = out["level_mix"].astype(object)
+        out.loc[out["level"].astype(str) == "selected", "level_mix"] = (
+            mix.iloc[0] if len(mix) else ""
+        )
+    return out
 
 
 def verdict_variants(trained, null_samples, *, control=None, nulls=None, **kw) -> pd.DataFrame:
