@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sparsemotifs.convergence.controls import degree_null_samples
-from sparsemotifs.convergence.verdict import verdict_variants
+from sparsemotifs.convergence.controls import degree_null_samples, min1_null_samples
+from sparsemotifs.convergence.verdict import verdict_table, verdict_variants
 from tests.convergence import known_answer as ka
 
 WIDTHS = {"small": (ka.SMALL, 16, 40), "paper": (ka.PAPER, 12, 20)}  # widths, seeds, samples
@@ -78,3 +78,22 @@ def test_structureless_is_similar_but_not_beyond_degrees():
     assert (fc["similarity_trained"] > 0.9).all()  # the old criterion r >= 0.9 would pass
     assert (fc["verdict"] == "does not converge").all()
     assert (fc["delta"].abs() < 0.02).all()
+
+
+def test_min1_samples_show_what_degrees_give():
+    """Against degree-free null samples the structureless ensemble looks convergent (the
+    similarity is its degree heterogeneity); the verdict does not use that comparison."""
+    widths, n_seeds, samples = WIDTHS["small"]
+    graphs = ka.ensemble("structureless", widths, n_seeds)
+    trained = ka.analyse_ensemble(graphs, "s", nulls=("fixed_count",), samples=2)
+    draws = [
+        min1_null_samples(g, 1, np.random.default_rng([98, s]))[0] for s, g in enumerate(graphs)
+    ]
+    degree = [
+        degree_null_samples(g, 1, np.random.default_rng([99, s]))[0] for s, g in enumerate(graphs)
+    ]
+    m1 = ka.analyse_ensemble(draws, "m", nulls=("fixed_count",), samples=2, seed=2)
+    dg = ka.analyse_ensemble(degree, "d", nulls=("fixed_count",), samples=2, seed=1)
+    v = verdict_table(trained, dg, min1_samples=m1, n_boot=500).iloc[0]
+    assert v["delta_min1_ci_low"] > 0.3  # far more similar than degree-free null draws
+    assert v["verdict"] != "converges"

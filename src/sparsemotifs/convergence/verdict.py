@@ -58,7 +58,8 @@ VERDICT_COLUMNS = [
     "similarity_trained", "similarity_null_samples", "delta", "delta_ci_low", "delta_ci_high",
     "q25_seed_delta", "q25_ci_low", "q25_ci_high", "n_control", "similarity_control",
     "delta_control", "delta_control_ci_low", "delta_control_ci_high", "min_seeds", "margin",
-    "verdict", "reason", "level_mix",
+    "verdict", "reason", "level_mix", "similarity_min1_samples", "delta_min1_samples",
+    "delta_min1_ci_low", "delta_min1_ci_high",
 ]  # fmt: skip
 
 
@@ -268,6 +269,7 @@ def verdict_table(
     n_boot: int = N_BOOT,
     seed: int = 0,
     levels: pd.DataFrame | None = None,
+    min1_samples: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Rows of tables/verdict.csv: per null and level, then per null over levels (level "all").
 
@@ -276,6 +278,8 @@ def verdict_table(
     caller filters). The control task is matched by level index (same pruning schedule, hence
     the same cut fraction per level). Per level is primary; a level "selected" (each seed at
     its selected level) is secondary, and with the levels table its `level_mix` is stated.
+    `min1_samples` (draws of fixed_count_min1 per network, analysed alike) is descriptive: the
+    gain over them is how much similarity the degree sequences give at all; it does not decide.
     """
     nulls = [n for n in NULLS if n in set(trained["null"])] if nulls is None else list(nulls)
     rows = []
@@ -294,6 +298,16 @@ def verdict_table(
             )  # fmt: skip
             row["min_seeds"], row["margin"] = min_seeds, margin
             row["verdict"], row["reason"] = decide(row, min_seeds, margin)
+            if min1_samples is not None:
+                m1 = min1_samples[(min1_samples["level"] == level) & (min1_samples["null"] == null)]
+                r1 = compare(
+                    t, m1, null, measure=measure, profile=profile, n_boot=n_boot, seed=seed,
+                    level=level,
+                )  # fmt: skip
+                row["similarity_min1_samples"] = r1["similarity_null_samples"]
+                row["delta_min1_samples"] = r1["delta"]
+                row["delta_min1_ci_low"] = r1["delta_ci_low"]
+                row["delta_min1_ci_high"] = r1["delta_ci_high"]
             per_level.append(row)
         rows.extend(per_level)
         counted = [r for r in per_level if r["n_seeds"] >= min_seeds]
