@@ -369,7 +369,10 @@ def calibration_table(
     Per null and motif (and level if `by_level`): n, mean and sd of z with percentile bootstrap
     CIs (networks resampled), and `calibrated` = the mean CI contains 0 and the sd CI contains 1.
     Input: the motifs table of a random-mask ensemble (e.g. random masks on the live counts).
+    `p_mean_zero`: one-sample t test of mean z = 0; `p_holm`: Holm-adjusted within the table.
     """
+    from scipy import stats as sps
+
     m = random_masks[np.isfinite(random_masks["z"])]
     keys = ["null", "motif"] + (["level"] if by_level else [])
     rows = []
@@ -385,5 +388,11 @@ def calibration_table(
             row["mean_ci_low"] <= 0 <= row["mean_ci_high"]
             and row["sd_ci_low"] <= 1 <= row["sd_ci_high"]
         )
+        row["p_mean_zero"] = float(sps.ttest_1samp(z, 0.0).pvalue) if z.size >= 2 else np.nan
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if not out.empty:  # Holm within the table: one test of mean z = 0 per row
+        from sparsemotifs.convergence.scale import holm
+
+        out["p_holm"] = holm(out["p_mean_zero"])
+    return out
