@@ -89,3 +89,26 @@ def test_imported_levels_table(tmp_path):
     assert lv["loss_val"].isna().all() and (lv["status"] == "ok").all()
     with pytest.raises(InputError, match="no network files"):
         imported_levels(tmp_path / "nets" / "seed1")
+
+
+def test_cli_import_and_bad_file_exit_2(tmp_path):
+    from tests.conftest import run_cli
+
+    prune.random_unstructured((m := _model())[0], "weight", amount=0.3)
+    torch.save(m.state_dict(), tmp_path / "model.pt")
+    ok = run_cli(
+        "networks", "import", tmp_path / "model.pt", "--out", tmp_path / "d", "--seed", "4"
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "d" / "seed4" / "level0.npz").is_file()
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    bad = run_cli("networks", "import", tmp_path / "junk.pt", "--out", tmp_path / "e")
+    assert bad.returncode == 2 and "junk.pt" in bad.stderr
+    assert not (tmp_path / "e").exists()
+
+
+def test_networks_list_still_needs_dir(tmp_path):
+    from tests.conftest import run_cli
+
+    res = run_cli("networks", "list", tmp_path / "chunk0.csv")
+    assert res.returncode == 2 and "--dir is required" in res.stderr
