@@ -110,3 +110,18 @@ def test_calibration_of_null_samples_is_standard_normal():
     fc = ka.analyse_ensemble(draws, "null", nulls=("fixed_count",), samples=2, whiten=False)
     cal_fc = calibration_table(fc, n_boot=500).set_index("motif")
     assert cal_fc.loc["diverging_2", "mean_ci_high"] < 0
+
+
+def test_control_networks_dispatch_and_reproducible_streams(network):
+    from sparsemotifs.convergence.controls import CONTROL_KINDS, control_networks, control_rng
+
+    for kind in CONTROL_KINDS:
+        a = control_networks(network, kind, 2, control_rng(0, 3, 1, kind))
+        b = control_networks(network, kind, 2, control_rng(0, 3, 1, kind))
+        assert len(a) == 2
+        for x, y in zip(a, b, strict=True):
+            assert all(np.array_equal(p, q) for p, q in zip(x.blocks, y.blocks, strict=True))
+    with pytest.raises(ValueError, match="unknown control"):
+        control_networks(network, "bogus", 1, np.random.default_rng(0))
+    with pytest.raises(ValueError, match=">= 1"):
+        control_networks(network, "random_live", 0, np.random.default_rng(0))

@@ -160,3 +160,32 @@ def magnitude_at_init(
             blocks.append(keep[start : start + w.size].reshape(w.shape))
             start += w.size
     return LayeredGraph(tuple(blocks), randomize_masks(graph, rng).bias)
+
+
+CONTROL_KINDS = ("null_samples_degree", "null_samples_min1", "random_live", "magnitude_init")
+_KIND_CODE = {k: i for i, k in enumerate(CONTROL_KINDS)}
+
+
+def control_rng(base_seed: int, seed: int, level: int, kind: str) -> np.random.Generator:
+    """Stream of one network's controls of one kind: independent of which others are drawn."""
+    return np.random.default_rng([int(base_seed), int(seed), int(level), 1000 + _KIND_CODE[kind]])
+
+
+def control_networks(graph: LayeredGraph, kind: str, k: int, rng: np.random.Generator):
+    """k control networks of one kind for one analysed network (the workflow's entry point).
+
+    null_samples_degree / null_samples_min1: draws of that null on the live graph (live
+    widths); random_live: random masks over the full widths with the live per-block counts;
+    magnitude_init: layer-wise magnitude pruning of a fresh init (= random masks in law).
+    """
+    if kind not in _KIND_CODE:
+        raise ValueError(f"unknown control {kind!r}; choose from {', '.join(CONTROL_KINDS)}")
+    if k < 1:
+        raise ValueError(f"the number of controls per network must be >= 1, got {k}")
+    if kind == "null_samples_degree":
+        return degree_null_samples(graph, k, rng)
+    if kind == "null_samples_min1":
+        return min1_null_samples(graph, k, rng)
+    if kind == "random_live":
+        return [random_masks_live(graph, rng)[0] for _ in range(k)]
+    return [magnitude_at_init(graph, rng) for _ in range(k)]
