@@ -143,3 +143,22 @@ def test_selected_level_states_its_level_mix():
     v = verdict_table(trained, nulls, n_boot=200, levels=levels).set_index("level")
     assert v.loc["selected", "level_mix"] == "level 5: 4, level 6: 5"
     assert v.loc["selected", "verdict"] == "converges"
+
+
+def test_control_matched_by_cut_fraction():
+    rng = np.random.default_rng(8)
+    trained = _table(_aligned(10, rng), level=3).assign(cut_fraction=0.9)
+    nulls = _table(_random(10, rng), "n", level=3)
+    control = pd.concat(
+        [
+            _table(_random(10, rng), "c", level=5).assign(cut_fraction=0.91),
+            _table(_aligned(10, rng), "c", level=3).assign(cut_fraction=0.7),
+        ]
+    )
+    by_level = verdict_table(trained, nulls, control=control, n_boot=300).iloc[0]
+    assert by_level["control_level"] == 3
+    assert by_level["verdict"] == "not distinguishable from the control"
+    by_cut = verdict_table(trained, nulls, control=control, n_boot=300, match="cut_fraction")
+    row = by_cut.iloc[0]
+    assert row["control_level"] == 5 and row["control_cut_fraction"] == pytest.approx(0.91)
+    assert row["verdict"] == "converges"  # the random control at the same sparsity is looser

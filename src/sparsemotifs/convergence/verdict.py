@@ -59,7 +59,8 @@ VERDICT_COLUMNS = [
     "q25_seed_delta", "q25_ci_low", "q25_ci_high", "n_control", "similarity_control",
     "delta_control", "delta_control_ci_low", "delta_control_ci_high", "min_seeds", "margin",
     "verdict", "reason", "level_mix", "similarity_min1_samples", "delta_min1_samples",
-    "delta_min1_ci_low", "delta_min1_ci_high",
+    "delta_min1_ci_low", "delta_min1_ci_high", "control_level", "cut_fraction",
+    "control_cut_fraction",
 ]  # fmt: skip
 
 
@@ -252,6 +253,22 @@ def decide(row: dict, min_seeds: int = MIN_SEEDS, margin: float = MARGIN) -> tup
     )
 
 
+def _matched_level(trained_level: pd.DataFrame, control: pd.DataFrame, level, match: str):
+    """The control task's level compared with a trained level (see `verdict_table`)."""
+    if match == "level" or isinstance(level, str):
+        return level
+    if match != "cut_fraction":
+        raise ValueError(f"match must be 'level' or 'cut_fraction', got {match!r}")
+    for df, name in ((trained_level, "trained"), (control, "control")):
+        if "cut_fraction" not in df.columns:
+            raise ValueError(f"match='cut_fraction' needs a cut_fraction column ({name} table)")
+    cuts = control[control["level"].map(lambda v: not isinstance(v, str))]
+    cuts = cuts.groupby("level")["cut_fraction"].mean()
+    if cuts.empty:
+        return None
+    return (cuts - trained_level["cut_fraction"].mean()).abs().idxmin()
+
+
 def _levels(df: pd.DataFrame) -> list:
     return sorted(df["level"].unique(), key=lambda v: (isinstance(v, str), str(v).zfill(9)))
 
@@ -270,13 +287,15 @@ def verdict_table(
     seed: int = 0,
     levels: pd.DataFrame | None = None,
     min1_samples: pd.DataFrame | None = None,
+    match: str = "level",
 ) -> pd.DataFrame:
     """Rows of tables/verdict.csv: per null and level, then per null over levels (level "all").
 
     Inputs are motifs tables (columns of tables/motifs.csv, optional `draw`; `z_white` for the
     whitened profile) holding only networks that count at each level (passing networks; the
-    caller filters). The control task is matched by level index (same pruning schedule, hence
-    the same cut fraction per level). Per level is primary; a level "selected" (each seed at
+    caller filters). The control task is matched by level index (`match="level"`: the same
+    pruning schedule gives the same cut fraction per level) or, with a `cut_fraction` column in
+    both tables, by the control level whose mean cut fraction is nearest (`"cut_fraction"`). Per level is primary; a level "selected" (each seed at
     its selected level) is secondary, and with the levels table its `level_mix` is stated.
     `min1_samples` (draws of fixed_count_min1 per network, analysed alike) is descriptive: the
     gain over them is how much similarity the degree sequences give at all; it does not decide.
@@ -288,14 +307,20 @@ def verdict_table(
         for level in _levels(trained[trained["null"] == null]):
             t = trained[(trained["level"] == level) & (trained["null"] == null)]
             ns = null_samples[(null_samples["level"] == level) & (null_samples["null"] == null)]
-            c = None
+            c, c_level = None, None
             if control is not None:
-                c = control[(control["level"] == level) & (control["null"] == null)]
+                c_level = _matched_level(t, control[control["null"] == null], level, match)
+                c = control[(control["level"] == c_level) & (control["null"] == null)]
                 c = c if len(c) else None
             row = compare(
                 t, ns, null, control=c, measure=measure, profile=profile, n_boot=n_boot,
                 seed=seed, level=level,
             )  # fmt: skip
+            row["control_level"] = c_level if c is not None else np.nan
+            if "cut_fraction" in t.columns:
+                row["cut_fraction"] = float(t["cut_fraction"].mean())
+                if c is not None and "cut_fraction" in c.columns:
+                    row["control_cut_fraction"] = float(c["cut_fraction"].mean())
             row["min_seeds"], row["margin"] = min_seeds, margin
             row["verdict"], row["reason"] = decide(row, min_seeds, margin)
             if min1_samples is not None:
