@@ -57,18 +57,35 @@ def test_min1_null_samples_keep_counts_and_liveness(network):
         assert strip_dead(s)[0].widths == live.widths
 
 
-def test_random_masks_match_live_edge_counts(network):
-    _, report = strip_dead(network)
+def test_random_masks_on_the_live_graph(network):
+    live, report = strip_dead(network)
     masks, info = random_masks_live(network, np.random.default_rng(2))
-    assert masks.widths == network.widths  # drawn over the full widths
-    assert info["exact"] and info["edges_live"] == report.edges_live
+    assert masks.widths == live.widths and masks.edge_counts() == report.edges_live
+    assert masks.bias_edge_counts() == live.bias_edge_counts()
+    assert info["edges_live_target"] == report.edges_live
+    assert info["edges_live"] == strip_dead(masks)[1].edges_live
+    with pytest.raises(ValueError, match="live_graph"):
+        random_masks_live(network, np.random.default_rng(2), on="bogus")
+
+
+def test_random_masks_over_full_widths_match_live_counts():
+    """Where nearly every node stays live the full-width search matches the live counts."""
+    rng = np.random.default_rng(3)
+    net = LayeredGraph.from_masks([rng.random((10, 30)) < 0.3, rng.random((30, 7)) < 0.3])
+    _, report = strip_dead(net)
+    masks, info = random_masks_live(net, np.random.default_rng(2), on="full_widths")
+    assert masks.widths == net.widths and info["exact"]
     assert strip_dead(masks)[1].edges_live == report.edges_live
-    assert masks.edge_counts() != network.edge_counts()  # more drawn than kept live
-    # the old control (same counts before removal) loses live edges
+    # the old control (same counts before removal) can lose live edges; never gains any
     from sparsemotifs.motifs.graph import randomize_masks
 
-    old = randomize_masks(network, np.random.default_rng(2))
-    assert sum(strip_dead(old)[1].edges_live) < sum(network.edge_counts())
+    old = randomize_masks(network_sparse := _sparse(), np.random.default_rng(2))
+    assert sum(strip_dead(old)[1].edges_live) < sum(network_sparse.edge_counts())
+
+
+def _sparse():
+    rng = np.random.default_rng(4)
+    return LayeredGraph.from_masks([rng.random((10, 30)) < 0.08, rng.random((30, 7)) < 0.1])
 
 
 def test_magnitude_at_init_layer_scope_is_uniform_random(network):
