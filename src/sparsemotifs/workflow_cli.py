@@ -97,7 +97,7 @@ def register(sub) -> None:
         "metrics", nargs="+", help="list: training metrics tables (chunk{c}.csv); import: MODEL.pt"
     )
     p.add_argument("--dir", help="list: the networks folder holding seed{s}/level{k}.npz")
-    from sparsemotifs.network_import_cli import add_import_options
+    from sparsemotifs.contracts.network_import_cli import add_import_options
 
     add_import_options(p)
     p.set_defaults(func=_run_networks)
@@ -125,7 +125,7 @@ def _run_provenance(args) -> int:
 
 def _run_networks(args) -> int:
     if args.action == "import":
-        from sparsemotifs.network_import_cli import run_import
+        from sparsemotifs.contracts.network_import_cli import run_import
 
         return run_import(args)
     if not args.dir:

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sparsemotifs.convergence.controls import (
+from sparsemotifs.convergence.verdict import calibration_table
+from sparsemotifs.motifs.controls import (
     degree_null_samples,
     magnitude_at_init,
     min1_null_samples,
     random_masks_live,
 )
-from sparsemotifs.convergence.verdict import calibration_table
 from sparsemotifs.motifs.graph import LayeredGraph, strip_dead
 from tests.convergence import known_answer as ka
 
@@ -77,7 +77,7 @@ def test_random_masks_over_full_widths_match_live_counts():
     assert masks.widths == net.widths and info["exact"]
     assert strip_dead(masks)[1].edges_live == report.edges_live
     # the old control (same counts before removal) can lose live edges; never gains any
-    from sparsemotifs.motifs.graph import randomize_masks
+    from sparsemotifs.motifs.controls import randomize_masks
 
     old = randomize_masks(network_sparse := _sparse(), np.random.default_rng(2))
     assert sum(strip_dead(old)[1].edges_live) < sum(network_sparse.edge_counts())
@@ -130,7 +130,7 @@ def test_calibration_of_null_samples_is_standard_normal():
 
 
 def test_control_networks_dispatch_and_reproducible_streams(network):
-    from sparsemotifs.convergence.controls import CONTROL_KINDS, control_networks, control_rng
+    from sparsemotifs.motifs.controls import CONTROL_KINDS, control_networks, control_rng
 
     for kind in CONTROL_KINDS:
         a = control_networks(network, kind, 2, control_rng(0, 3, 1, kind))

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sparsemotifs.convergence.controls import degree_null_samples, min1_null_samples
 from sparsemotifs.convergence.verdict import verdict_table, verdict_variants
+from sparsemotifs.motifs.controls import degree_null_samples, min1_null_samples
 from tests.convergence import known_answer as ka
 
 WIDTHS = {"small": (ka.SMALL, 16, 40), "paper": (ka.PAPER, 12, 20)}  # widths, seeds, samples

@@ -13,24 +13,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sparsemotifs.motifs.controls import randomize_masks
 from sparsemotifs.motifs.graph import LayeredGraph
-
-
-def randomize_masks(graph: LayeredGraph, rng: np.random.Generator) -> LayeredGraph:
-    """Uniform random masks with the same per-block edge counts and bias-edge counts."""
-    blocks, bias = [], []
-    for w, b in zip(graph.blocks, graph.bias, strict=True):
-        flat = np.zeros(w.size, dtype=bool)
-        flat[rng.permutation(w.size)[: int(w.sum())]] = True
-        blocks.append(flat.reshape(w.shape))
-        if b is None:
-            bias.append(None)
-        else:
-            nb = np.zeros(b.size, dtype=bool)
-            nb[rng.permutation(b.size)[: int(b.sum())]] = True
-            bias.append(nb)
-    return LayeredGraph(tuple(blocks), tuple(bias))
-
 
 DERIVATIONS: dict[str, Callable[[LayeredGraph, np.random.Generator], LayeredGraph]] = {
     "random_masks": randomize_masks,

@@ -24,13 +24,29 @@ from __future__ import annotations
 
 import numpy as np
 
-from sparsemotifs.motifs.graph import LayeredGraph, randomize_masks, strip_dead
+from sparsemotifs.motifs.graph import LayeredGraph, strip_dead
 from sparsemotifs.motifs.samplers import (
     DEFAULT_MIN1_MOVES_PER_EDGE,
     DEFAULT_SWITCHES_PER_EDGE,
     sample_degree,
     sample_fixed_count_min1,
 )
+
+
+def randomize_masks(graph: LayeredGraph, rng: np.random.Generator) -> LayeredGraph:
+    """Uniform random masks with the same per-block edge counts and bias-edge counts."""
+    blocks, bias = [], []
+    for w, b in zip(graph.blocks, graph.bias, strict=True):
+        flat = np.zeros(w.size, dtype=bool)
+        flat[rng.permutation(w.size)[: int(w.sum())]] = True
+        blocks.append(flat.reshape(w.shape))
+        if b is None:
+            bias.append(None)
+        else:
+            nb = np.zeros(b.size, dtype=bool)
+            nb[rng.permutation(b.size)[: int(b.sum())]] = True
+            bias.append(nb)
+    return LayeredGraph(tuple(blocks), tuple(bias))
 
 
 def _unbatch(blocks, bias, k: int) -> list[LayeredGraph]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from sparsemotifs.contracts.network_import import import_checkpoint, imported_levels
 from sparsemotifs.io import InputError
-from sparsemotifs.network_import import import_checkpoint, imported_levels
 
 
 def add_import_options(p: argparse.ArgumentParser) -> None:

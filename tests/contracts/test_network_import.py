@@ -8,9 +8,9 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
+from sparsemotifs.contracts.network_import import import_checkpoint, imported_levels
 from sparsemotifs.io import InputError, load_npz
 from sparsemotifs.motifs.graph import load_graph
-from sparsemotifs.network_import import import_checkpoint, imported_levels
 
 
 def _model():

@@ -6,7 +6,7 @@ pieces, both free of the workflow:
 - `import_checkpoint`: an `nn.Sequential` of `Linear` layers (a state dict, or a pickled
   module if `allow_pickle`), plain or pruned with `torch.nn.utils.prune` (`weight_orig` +
   `weight_mask`), becomes one `seed{seed}/level{level}.npz` in the format of
-  `training.storage.save_level` (mask_l = weight_mask.T: row = source node). A plain layer's
+  `contracts.network.save_level` (mask_l = weight_mask.T: row = source node). A plain layer's
   mask is its non-zero weights; its bias edges are all present if it has a bias (a pruned
   bias uses its `bias_mask`).
 - `imported_levels`: the levels table of a directory of such files: no losses, every level
@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sparsemotifs.contracts.network import level_path, load_network, save_level
 from sparsemotifs.io import InputError
-from sparsemotifs.motifs.graph import load_graph
 
 _LEVEL_FILE = re.compile(r"^seed(\d+)$"), re.compile(r"^level(\d+)\.npz$")
 
@@ -38,6 +38,16 @@ def _binary(arr: np.ndarray, path: Path, key: str) -> np.ndarray:
     if arr.size and not np.isin(arr, (0, 1)).all():
         raise InputError(f"{path}: '{key}' must hold only 0/1 values")
     return arr.astype(bool)
+
+
+def _pruned(entry: dict, what: str, prefix: str, path: Path):
+    """(values, mask) of a `torch.nn.utils.prune`d parameter; mask None if not pruned."""
+    if f"{what}_orig" not in entry:
+        return entry[what], None
+    if f"{what}_mask" not in entry:
+        raise InputError(f"{path}: {prefix}.{what}_orig without {prefix}.{what}_mask")
+    mask = _binary(entry[f"{what}_mask"], path, f"{prefix}.{what}_mask")
+    return entry[f"{what}_orig"] * mask, mask
 
 
 def layers_from_state_dict(state: dict, path: Path) -> list[dict]:
@@ -56,21 +66,13 @@ def layers_from_state_dict(state: dict, path: Path) -> list[dict]:
         if "weight" not in entry and "weight_orig" not in entry:
             continue  # a module without weights (e.g. an activation's buffers)
         name = f"{prefix}.weight" if prefix else "weight"
-        if "weight_orig" in entry:
-            if "weight_mask" not in entry:
-                raise InputError(f"{path}: {prefix}.weight_orig without {prefix}.weight_mask")
-            mask = _binary(entry["weight_mask"], path, f"{prefix}.weight_mask")
-            weight = entry["weight_orig"] * mask
-        else:
-            weight = entry["weight"]
+        weight, mask = _pruned(entry, "weight", prefix, path)
+        if mask is None:
             mask = weight != 0
         if weight.ndim != 2 or mask.shape != weight.shape:
             raise InputError(f"{path}: '{name}' must be 2-D (out x in), got shape {weight.shape}")
         if "bias_orig" in entry:
-            if "bias_mask" not in entry:
-                raise InputError(f"{path}: {prefix}.bias_orig without {prefix}.bias_mask")
-            bias_mask = _binary(entry["bias_mask"], path, f"{prefix}.bias_mask")
-            bias = entry["bias_orig"] * bias_mask
+            bias, bias_mask = _pruned(entry, "bias", prefix, path)
         elif "bias" in entry:
             bias = entry["bias"]
             bias_mask = np.ones(bias.shape, dtype=bool)
@@ -119,8 +121,6 @@ def import_checkpoint(
     path: str | Path, out_dir: str | Path, seed: int = 0, level: int = 0, allow_pickle=False
 ) -> Path:
     """Write one level file from a checkpoint; returns its path (atomic: all or nothing)."""
-    from sparsemotifs.training.storage import level_path, save_level
-
     path = Path(path)
     layers = layers_from_state_dict(load_checkpoint(path, allow_pickle), path)
     target = level_path(out_dir, seed, level)
@@ -131,7 +131,7 @@ def import_checkpoint(
         [lay["mask"].T for lay in layers],
         [lay["bias_mask"] for lay in layers],
     )
-    load_graph(target)  # the written file passes the motif commands' validation
+    load_network(target)  # the written file passes the motif commands' validation
     return target
 
 
@@ -153,9 +153,9 @@ def imported_levels(directory: str | Path) -> pd.DataFrame:
             ml = _LEVEL_FILE[1].match(f.name)
             if not ml:
                 continue
-            graph = load_graph(f)
-            kept = sum(graph.edge_counts())
-            total = sum(w.size for w in graph.blocks)
+            masks = load_network(f).masks
+            kept = int(sum(m.sum() for m in masks))
+            total = sum(m.size for m in masks)
             rows.append({"ensemble": "trained", "seed": int(ms.group(1)),
                          "level": int(ml.group(1)), "cut_fraction": 1.0 - kept / total,
                          "weights_kept": kept, "loss_train": np.nan, "loss_val": np.nan,
