@@ -385,7 +385,11 @@ def render_summary(
     threshold = threshold if threshold is not None else selection.get("threshold")
     split = split or selection.get("split") or "val"
     lines = _header_section(config, provenance, sources, nulls)
-    from sparsemotifs.report.verdict_summary import calibration_section, verdict_section
+    from sparsemotifs.report.verdict_summary import (
+        calibration_section,
+        outcomes_section,
+        verdict_section,
+    )
 
     if "verdict" in tables:
         lines += verdict_section(tables["verdict"], config)
@@ -394,6 +398,7 @@ def render_summary(
     lines += _verdict_section(verdicts)
     lines += _counts_section(levels)
     lines += _selection_section(levels)
+    lines += outcomes_section(levels, threshold, split)
     lines += _loss_section(levels, threshold, split)
     lines += ["## Per null model, at the selected level", ""]
     for null in nulls:

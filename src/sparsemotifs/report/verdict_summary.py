@@ -177,3 +177,37 @@ def calibration_section(table: pd.DataFrame) -> list[str]:
             f"{'yes' if ok else 'no'} | {_f(r['p_holm'], '.2g')} |"
         )
     return lines + [""]
+
+
+def outcomes_section(levels: pd.DataFrame, threshold, split: str) -> list[str]:
+    """## Seed outcomes: first_failure drop-outs under their own name, with their passing levels.
+
+    A level passes when its status is ok and its `split` loss is at most `threshold`.
+    """
+    from sparsemotifs.training.outcomes import outcome_counts, seed_outcomes
+
+    if threshold is None or f"loss_{split}" not in levels.columns:
+        return []
+    lv = levels.assign(
+        passes=(levels["status"] == "ok") & (levels[f"loss_{split}"] <= float(threshold))
+    )
+    counts = outcome_counts(lv)
+    lines = ["## Seed outcomes under the selection rule", ""]
+    lines += ["| ensemble | outcome | seeds |", "|---|---|---|"]
+    lines += [f"| {r.ensemble} | {r.outcome} | {r.seeds} |" for r in counts.itertuples()]
+    late = seed_outcomes(lv)
+    late = late[late["outcome"] == "failed at the dense level, passes later"]
+    lines.append("")
+    if len(late):
+        lines.append(
+            "Seeds that failed at the dense level but pass later (not selected by "
+            "first_failure; they are not 'never under the threshold'): "
+            + "; ".join(
+                f"{r.ensemble} seed {r.seed} passes at levels {r.passing_levels}"
+                for r in late.itertuples()
+            )
+            + "."
+        )
+    else:
+        lines.append("No seed failed at the dense level and passed later.")
+    return lines + [""]
