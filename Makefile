@@ -47,6 +47,7 @@ bench: venv
 	$(PY) benchmarks/motifs.py
 	$(PY) benchmarks/signed_motifs.py
 	$(PY) benchmarks/report_stats.py
+	$(PY) benchmarks/null_samples.py
 
 ## lock: re-pin the tested versions after changing dependencies
 lock: venv

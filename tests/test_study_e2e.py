@@ -163,11 +163,16 @@ def test_verdict_table_contract(results, cfg):
         assert f"**null = {row['null']}: {row['verdict']}.**" in summary
 
 
-def test_calibration_table_contract(results):
+def test_calibration_table_contract(results, cfg):
     cal = pd.read_csv(results / "tables/calibration.csv")
     assert {"ensemble", "null", "motif", "n", "mean_z", "sd_z", "calibrated"} <= set(cal.columns)
-    assert set(cal["ensemble"]) == {"random_pruned", "null_min1"}
-    assert set(cal.loc[cal["ensemble"] == "null_min1", "null"]) == {"fixed_count_min1"}
+    # random_pruned under fixed_count; null_min1 under fixed_count_min1 where that null runs
+    expected = {"random_pruned"} | (
+        {"null_min1"} if "fixed_count_min1" in cfg["motifs"]["nulls"] else set()
+    )
+    assert set(cal["ensemble"]) == expected
+    assert set(cal.loc[cal["ensemble"] == "random_pruned", "null"]) == {"fixed_count"}
+    assert cal["n"].min() > 0 and cal["sd_z"].notna().all()
     assert "## Calibration of the nulls" in (results / "summary.md").read_text()
 
 
