@@ -36,8 +36,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from sparsemotifs.motifs.counts import MOTIFS
-from sparsemotifs.motifs.stats import FIXED_BY_NULL, NULLS
+from sparsemotifs.contracts.names import FIXED_BY_NULL, MOTIFS, NULLS
 
 VERDICTS = (
     "converges",
