@@ -92,9 +92,12 @@ def register(sub) -> None:
         "networks",
         help="list the level files of a training metrics table; import a torch checkpoint",
     )
-    p.add_argument("action", choices=["list", "import"])
+    p.add_argument("action", choices=["list", "import", "levels"])
     p.add_argument(
-        "metrics", nargs="+", help="list: training metrics tables (chunk{c}.csv); import: MODEL.pt"
+        "metrics",
+        nargs="+",
+        help="list: training metrics tables (chunk{c}.csv); import: MODEL.pt; levels: DIR of "
+        "imported network files",
     )
     p.add_argument("--dir", help="list: the networks folder holding seed{s}/level{k}.npz")
     from sparsemotifs.contracts.network_import_cli import add_import_options
@@ -124,10 +127,10 @@ def _run_provenance(args) -> int:
 
 
 def _run_networks(args) -> int:
-    if args.action == "import":
-        from sparsemotifs.contracts.network_import_cli import run_import
+    if args.action in ("import", "levels"):
+        from sparsemotifs.contracts.network_import_cli import run_import, run_levels
 
-        return run_import(args)
+        return run_import(args) if args.action == "import" else run_levels(args)
     if not args.dir:
         raise InputError("networks list: --dir is required")
     paths: list[Path] = []

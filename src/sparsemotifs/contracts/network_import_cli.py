@@ -14,9 +14,15 @@ from sparsemotifs.io import InputError
 
 def add_import_options(p: argparse.ArgumentParser) -> None:
     """Options of `networks import` (ignored by `networks list`)."""
-    p.add_argument("--out", help="import: directory of network files (seed<s>/level<k>.npz)")
+    p.add_argument(
+        "--out",
+        help="import: directory of network files (seed<s>/level<k>.npz); levels: the table",
+    )
     p.add_argument("--seed", type=int, default=0, help="import: seed of the file (default 0)")
     p.add_argument("--level", type=int, default=0, help="import: level of the file (default 0)")
+    p.add_argument(
+        "--seeds", type=int, nargs="*", default=None, help="levels: only these seeds (a chunk)"
+    )
     p.add_argument(
         "--allow-pickle",
         action="store_true",
@@ -35,4 +41,20 @@ def run_import(args: argparse.Namespace) -> int:
     )
     imported_levels(args.out)  # the directory as a whole must stay importable
     print(path)
+    return 0
+
+
+def run_levels(args: argparse.Namespace) -> int:
+    """The levels table of an imported directory (`import_networks`), optionally some seeds."""
+    from sparsemotifs.io import write_table
+
+    if not args.out or len(args.metrics) != 1:
+        raise InputError("networks levels: give one DIR and --out TABLE")
+    table = imported_levels(args.metrics[0])
+    if args.seeds is not None:
+        missing = sorted(set(args.seeds) - set(table["seed"]))
+        if missing:
+            raise InputError(f"{args.metrics[0]}: no network files for seed(s) {missing}")
+        table = table[table["seed"].isin(args.seeds)]
+    write_table(table, args.out)
     return 0

@@ -188,6 +188,8 @@ def outcomes_section(levels: pd.DataFrame, threshold, split: str) -> list[str]:
 
     if threshold is None or f"loss_{split}" not in levels.columns:
         return []
+    if levels[f"loss_{split}"].isna().all():  # imported networks: no losses, every level passes
+        return []
     lv = levels.assign(
         passes=(levels["status"] == "ok") & (levels[f"loss_{split}"] <= float(threshold))
     )
