@@ -64,3 +64,35 @@ def test_imported_study_dry_run_trains_nothing(tmp_path):
     assert not {"train", "simulate", "dataset", "control_dataset", "select"} & set(counts)
     assert counts["motifs"] == 4 * 2  # trained + 3 derived controls x default nulls
     assert REPO.is_dir()
+
+
+VERDICTS = {
+    "converges",
+    "does not converge",
+    "not distinguishable from the control",
+    "undetermined",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("snakemake")
+def test_imported_study_end_to_end(tmp_path):
+    """A folder of network files runs the whole analysis without simulation or training."""
+    _networks(tmp_path / "nets", seeds=(0, 1, 2, 3), levels=(0, 1, 2))
+    (tmp_path / "imp.yaml").write_text(
+        "study: imp\nimport_networks: nets\nmotifs:\n  samples: 10\n  nulls: [fixed_count]\n"
+    )
+    proc = run_snakemake("--cores", "2", "--configfile", "imp.yaml", cwd=tmp_path, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    out = tmp_path / "results" / "imp"
+    assert not (out / "train" / "control_task").exists() and not (out / "data").exists()
+    levels = pd.read_csv(out / "tables/levels.csv")
+    assert (levels["status"] == "ok").all()
+    assert (levels.loc[levels["selected"], "level"] == 2).all() and levels["selected"].sum() == 4
+    verdict = pd.read_csv(out / "tables/verdict.csv")
+    overall = verdict[verdict["level"].astype(str) == "all"]
+    assert list(overall["null"]) == ["fixed_count"]
+    assert set(verdict["verdict"]) <= VERDICTS
+    assert verdict["similarity_null_samples"].notna().any()
+    assert (out / "tables/calibration.csv").is_file()
+    assert "## Verdict" in (out / "summary.md").read_text()

@@ -253,24 +253,3 @@ def test_nan_losses_never_selected(results):
     levels = pd.read_csv(results / "tables/levels.csv")
     sel = levels[levels["selected"]]
     assert all(math.isfinite(v) for v in sel["loss_val"])
-
-
-def test_imported_study_end_to_end(results, tmp_path):
-    """import_networks: the tiny study's networks analysed again without training."""
-    shutil.copytree(results / "networks", tmp_path / "nets")
-    (tmp_path / "imp.yaml").write_text(
-        "study: imp\nimport_networks: nets\nmotifs:\n  samples: 20\n"
-    )
-    proc = run_snakemake("--cores", "2", "--configfile", "imp.yaml", cwd=tmp_path, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-5000:]
-    out = tmp_path / "results" / "imp"
-    assert not (out / "train" / "control_task").exists() and not (out / "data").exists()
-    levels = pd.read_csv(out / "tables/levels.csv")
-    assert (levels["status"] == "ok").all()
-    assert (levels[levels["selected"]].groupby("seed")["level"].max()
-            == levels.groupby("seed")["level"].max()).all()  # fmt: skip
-    verdict = pd.read_csv(out / "tables/verdict.csv")
-    overall = verdict[verdict["level"].astype(str) == "all"]
-    assert sorted(overall["null"]) == ["degree", "fixed_count"]
-    assert set(verdict["verdict"]) <= VERDICTS
-    assert "## Verdict" in (out / "summary.md").read_text()
