@@ -49,6 +49,7 @@ bench: venv
 	$(PY) benchmarks/report_stats.py
 	$(PY) benchmarks/closed_loop.py
 	$(PY) benchmarks/weights.py
+	$(PY) benchmarks/null_samples.py
 
 ## lock: re-pin the tested versions after changing dependencies
 lock: venv

@@ -76,3 +76,40 @@ use rule select as select_subject with:
         settings=cli_params("selection"),
         networks=networks_dir(registry.SUBJECT),
         code=code_fingerprint("select"),
+
+
+# import_networks: the subject's levels table and per-chunk metrics come from the imported
+# files (every level passes, a seed's selected level is its highest); nothing is trained.
+if IMPORT:
+
+    ruleorder: import_levels > select_subject
+
+    localrules:
+        import_levels,
+        import_chunk,
+
+    rule import_levels:
+        output:
+            levels_table(registry.SUBJECT),
+        log:
+            logs("import/levels.log"),
+        conda:
+            "../envs/sparsemotifs.yaml"
+        params:
+            code=code_fingerprint("networks"),
+        shell:
+            "sparsemotifs networks levels {IMPORT} --out {output} > {log} 2>&1"
+
+    rule import_chunk:
+        output:
+            results(f"train/{registry.SUBJECT}/chunk{{chunk}}.csv"),
+        log:
+            logs(f"import/chunk{{chunk}}.log"),
+        conda:
+            "../envs/sparsemotifs.yaml"
+        params:
+            seeds=lambda wildcards: " ".join(map(str, CHUNKS[int(wildcards.chunk)])),
+            code=code_fingerprint("networks"),
+        shell:
+            "sparsemotifs networks levels {IMPORT} --seeds {params.seeds}"
+            " --out {output} > {log} 2>&1"
