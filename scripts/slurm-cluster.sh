@@ -8,7 +8,8 @@
 # `up` is idempotent (a daemon whose pid file names a live process is left alone) and prints the
 # environment to use the cluster (`eval "$(scripts/slurm-cluster.sh env)"`: SLURM_CONF).
 # `down` stops only the daemons whose pid files are in that directory; `down --purge` also removes
-# the directory. Partitions: cpu (default) and gpu, both on the one node, no GPUs; account
+# the directory. Outside it, `up` only links /etc/slurm/slurm.conf to its config when that path is
+# free (see link_system_conf; `down` removes the link). Partitions: cpu (default) and gpu, both on the one node, no GPUs; account
 # $SPARSEMOTIFS_SLURM_ACCOUNT (default sparsemotifs) for root; associations enforced, so a job
 # without a valid account is refused.
 set -euo pipefail
@@ -112,6 +113,8 @@ AccountingStorageEnforce=associations,limits
 # For slurmdbd connections this names the munge socket (AuthInfo is not used for them).
 AccountingStoragePass=$RUN/munge.socket
 JobCompType=jobcomp/none
+# Keep sbatch --comment in accounting: Snakemake's SLURM plugin writes the rule name there.
+AccountingStoreFlags=job_comment
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=cpu Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 PartitionName=gpu Nodes=$NODE Default=NO MaxTime=INFINITE State=UP
@@ -134,8 +137,12 @@ StorageUser=slurm
 StoragePass=$DB_PASS
 StorageLoc=slurm_acct_db
 EOF
+    CHANGED=0
     for f in slurm.conf slurmdbd.conf; do
-        if cmp -s "$ETC/$f.new" "$ETC/$f"; then rm "$ETC/$f.new"; else mv "$ETC/$f.new" "$ETC/$f"; fi
+        if cmp -s "$ETC/$f.new" "$ETC/$f"; then rm "$ETC/$f.new"; else
+            mv "$ETC/$f.new" "$ETC/$f"
+            CHANGED=1
+        fi
     done
     chmod 600 "$ETC/slurmdbd.conf" # slurmdbd refuses a readable one
 }
@@ -224,13 +231,37 @@ wait_node_idle() {
 
 print_env() { echo "export SLURM_CONF=$SLURM_CONF"; }
 
+# snakemake-executor-plugin-slurm-jobstep (0.6.1) removes every SLURM_* variable but a few from
+# the environment of the `srun` it runs inside a job, SLURM_CONF included, so that srun reads the
+# default /etc/slurm/slurm.conf: link it to ours (as on a real cluster, where it is the default
+# path), unless it is a file of someone else's, which we never touch.
+SYSTEM_CONF=/etc/slurm/slurm.conf
+link_system_conf() {
+    if [[ -L $SYSTEM_CONF && $(readlink "$SYSTEM_CONF") == "$SLURM_CONF" ]]; then return; fi
+    [[ -e $SYSTEM_CONF || -L $SYSTEM_CONF ]] &&
+        die "$SYSTEM_CONF exists and is not ours; jobs started by Snakemake's SLURM jobstep plugin read it (it drops SLURM_CONF), so this test cluster cannot run beside another configuration"
+    mkdir -p "$(dirname "$SYSTEM_CONF")"
+    ln -s "$SLURM_CONF" "$SYSTEM_CONF"
+    touch "$RUN/system-conf-linked"
+}
+
+unlink_system_conf() {
+    if [[ -L $SYSTEM_CONF && $(readlink "$SYSTEM_CONF") == "$SLURM_CONF" ]]; then
+        rm -f "$SYSTEM_CONF" "$RUN/system-conf-linked"
+    fi
+}
+
 up() {
     need
     write_config
+    link_system_conf
     start_munge
     start_mariadb
     start_slurmdbd
     register_account
+    if ((CHANGED)) && alive slurmctld; then # a running cluster picks up a changed config
+        scontrol reconfigure >/dev/null || die "scontrol reconfigure failed (see $LOG/slurmctld.log)"
+    fi
     start_slurmctld
     start_slurmd
     wait_node_idle
@@ -257,6 +288,7 @@ stop() { # stop NAME: TERM the daemon of our pid file, KILL it after 20 s
 
 down() {
     for name in slurmd slurmctld slurmdbd mariadbd munged; do stop "$name"; done
+    unlink_system_conf
     if [[ ${1:-} == --purge ]]; then
         rm -rf "$DIR"
         say "removed $DIR"
