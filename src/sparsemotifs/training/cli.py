@@ -118,7 +118,7 @@ def run_train(args: argparse.Namespace) -> int:
         trainer.batch,
         trainer.step_cap,
     )
-    # The device and thread count that produced the numbers (CPU results depend on threads).
+    # The device and thread count that produced the numbers (both may change float results).
     metrics = trainer.run().assign(device=trainer.device.type, threads=torch.get_num_threads())
     write_table(metrics, args.metrics)
     trainer.remove_checkpoint()
