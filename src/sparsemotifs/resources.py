@@ -22,6 +22,10 @@ RULE_SECTIONS = {
     "control_dataset": "dataset",
     "train": "train",
     "motifs": "motifs",
+    "signed_motifs": "signed_motifs",
+    "weights": "weights",
+    "weights_compare": "weights_compare",
+    "closed_loop": "closed_loop",
 }
 
 

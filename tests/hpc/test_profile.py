@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from sparsemotifs.config import load_config
-from sparsemotifs.resources import evaluated, rule_resources
+from sparsemotifs.resources import RULE_SECTIONS, evaluated, rule_resources
 from tests.conftest import REPO
 from tests.hpc.conftest import readme_cluster_command, run_from_repo
 from tests.test_workflow_dryrun import job_counts
@@ -68,7 +68,7 @@ def test_readme_command_keeps_every_train_jobs_gpu_memory_runtime_and_cpus(paper
     for res in train:
         assert {k: int(res[k]) for k in want} == want, res
         assert res["slurm_partition"] == "gpu_x" and res["slurm_account"] == "acct_x"
-    for rule in ("simulate", "dataset", "control_dataset", "motifs"):
+    for rule in [r for r in RULE_SECTIONS if r != "train" and r in job_counts(paper_dry_run)]:
         want = evaluated(rule_resources(cfg, rule))
         found = [res for r, res in jobs if r == rule]
         assert found, rule
