@@ -45,11 +45,12 @@ def test_paper_config_dry_run_slurm_profile(tmp_path):
     assert "train" in job_counts(proc.stdout)
 
 
-def test_slurm_profile_requests_one_gpu_for_training():
+def test_paper_study_requests_one_gpu_for_training():
+    """The GPU request is the study's (resources.train.gpu), not the profile's (tests/hpc)."""
     profile = yaml.safe_load((REPO / "profiles/slurm/config.yaml").read_text())
-    assert profile["executor"] == "slurm"
-    assert profile["set-resources"]["train"]["gpu"] == 1
-    assert "gpu" not in profile["default-resources"]
+    assert profile["executor"] == "slurm" and "set-resources" not in profile
+    paper = yaml.safe_load((REPO / "config/paper.yaml").read_text())
+    assert paper["resources"]["train"]["gpu"] == 1
 
 
 @pytest.mark.parametrize(

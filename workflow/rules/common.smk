@@ -7,6 +7,7 @@ from sparsemotifs import registry
 from sparsemotifs.contracts.names import NULLS as NULL_NAMES
 from sparsemotifs.config import validate_config
 from sparsemotifs.fingerprint import code_fingerprint
+from sparsemotifs.resources import rule_resources, rule_threads
 from sparsemotifs.workflow_cli import as_json
 
 # The package's own validation adds checks JSON Schema cannot express (increasing cut

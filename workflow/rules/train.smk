@@ -26,20 +26,20 @@ rule train:
         ensemble="|".join(TRAINED_ENSEMBLES) or "(?!)",
     conda:
         "../envs/sparsemotifs.yaml"
-    threads: CFG["training"]["threads"]
+    threads: rule_threads(CFG, "train")
     resources:
-        mem_mb=lambda wildcards, attempt: 8000 * attempt,
-        runtime=lambda wildcards, attempt: 720 * attempt,
+        **rule_resources(CFG, "train"),
     params:
         seeds=lambda wildcards: " ".join(map(str, CHUNKS[int(wildcards.chunk)])),
         settings=train_settings(),
         networks=lambda wildcards: networks_dir(wildcards.ensemble),
         checkpoints=checkpoint_dir,
         code=code_fingerprint("train"),
+        fallback="--cpu-fallback" if CFG["resources"]["train"]["cpu_fallback"] else "",
     shell:
         "sparsemotifs train --data {input.data} --seeds {params.seeds}"
         " --out-dir {params.networks} --metrics {output.metrics}"
-        " --checkpoint-dir {params.checkpoints} --threads {threads}"
+        " --checkpoint-dir {params.checkpoints} --gpus {resources.gpu} {params.fallback}"
         " --params {params.settings:q} > {log} 2>&1"
 
 
