@@ -33,6 +33,12 @@ INVALID = [
     ({"selection": {"threshold": 0}}, "selection.threshold"),
     ({"selection": {"threshold": -1e-3}}, "selection.threshold"),
     ({"selection": {"rule": "best"}}, "selection.rule"),
+    ({"selection": {"split": "holdout"}}, "selection.split"),
+    ({"selection": {"threshold_kind": "r2"}}, "selection.threshold_kind"),
+    ({"selection": {"min_r2": 1.0}}, "selection.min_r2"),
+    ({"selection": {"min_r2": "high"}}, "selection.min_r2"),
+    ({"selection": {"exclude_dead_outputs": "yes"}}, "selection.exclude_dead_outputs"),
+    ({"controls": {"control_task": {"teacher_gain": 0}}}, "controls.control_task.teacher_gain"),
     ({"motifs": {"nulls": ["erdos_renyi"]}}, "motifs.nulls"),
     ({"dataset": {"train": 0.5, "val": 0.3, "test": 0.3}}, "dataset"),
     ({"colour": "blue"}, "colour"),
@@ -51,7 +57,10 @@ def test_paper_config_matches_protocol():
     assert cfg["network"]["widths"] == [10, 400, 400, 400, 16, 7]
     assert cfg["seeds"] == 400 and cfg["simulation"]["n_trajectories"] == 10**7
     assert len(cfg["pruning"]["schedule"]) == 17
-    assert cfg["selection"] == {"threshold": 1e-3, "split": "train", "rule": "last_pass"}
+    protocol = {"threshold": 1e-3, "split": "train", "rule": "last_pass"}
+    assert {k: cfg["selection"][k] for k in protocol} == protocol
+    assert cfg["selection"]["threshold_kind"] == "mean_mse"  # the reference's mean scaled MSE
+    assert cfg["selection"]["exclude_dead_outputs"] is False  # the reference kept them
 
 
 @pytest.mark.parametrize(("overlay", "key"), INVALID, ids=[k for _, k in INVALID])

@@ -59,7 +59,7 @@ def _selected(df):
 
 
 @pytest.mark.parametrize("rule", ["first_failure", "last_pass"])
-@pytest.mark.parametrize("split", ["train", "val"])
+@pytest.mark.parametrize("split", ["train", "val", "test"])
 def test_rules_on_constructed_curves(rule, split):
     df = select_levels(_metrics(CURVES, split), {"threshold": T, "split": split, "rule": rule})
     assert _selected(df) == EXPECTED[rule]

@@ -106,6 +106,13 @@ def data_file(ensemble):
     return results(f"data/{registry.get(ensemble).data}.npz")
 
 
+def r2_data(ensemble):
+    """The dataset `select` reads each output's variance from (per_output_r2 threshold only)."""
+    if CFG["selection"]["threshold_kind"] != "per_output_r2":
+        return []
+    return [data_file(ensemble)]
+
+
 def networks_dir(ensemble):
     """The subject's networks live in networks/ (the documented contract), others beside it;
     with import_networks the subject's (and its derived ensembles') are the imported ones.

@@ -76,11 +76,13 @@ rule figures:
         tables=lambda wildcards, input: str(Path(input.tables[0]).parent),
         figures=lambda wildcards, output: str(Path(output.pdfs[0]).parent),
         threshold=CFG["selection"]["threshold"],
+        split=CFG["selection"]["split"],
         code=code_fingerprint("figures"),
     shell:
         "sparsemotifs figures --levels {input.levels} {params.control}"
         " --motifs {input.motifs} --tables-dir {params.tables}"
-        " --out-dir {params.figures} --threshold {params.threshold} > {log} 2>&1"
+        " --out-dir {params.figures} --threshold {params.threshold}"
+        " --split {params.split} > {log} 2>&1"
 
 
 rule summary:

@@ -48,6 +48,7 @@ rule train:
 rule select:
     input:
         metrics=lambda wildcards: chunk_metrics(wildcards.ensemble),
+        data=lambda wildcards: r2_data(wildcards.ensemble),
     output:
         results("tables/{ensemble}_levels.csv"),
     log:
@@ -59,15 +60,17 @@ rule select:
     params:
         settings=cli_params("selection"),
         networks=lambda wildcards: networks_dir(wildcards.ensemble),
+        data=lambda wildcards, input: f"--data {input.data[0]}" if input.data else "",
         code=code_fingerprint("select"),
     shell:
         "sparsemotifs select {input.metrics} --networks-dir {params.networks}"
-        " --params {params.settings:q} --out {output} > {log} 2>&1"
+        " {params.data} --params {params.settings:q} --out {output} > {log} 2>&1"
 
 
 use rule select as select_subject with:
     input:
         metrics=chunk_metrics(registry.SUBJECT),
+        data=r2_data(registry.SUBJECT),
     output:
         levels_table(registry.SUBJECT),
     log:
@@ -75,6 +78,7 @@ use rule select as select_subject with:
     params:
         settings=cli_params("selection"),
         networks=networks_dir(registry.SUBJECT),
+        data=lambda wildcards, input: f"--data {input.data[0]}" if input.data else "",
         code=code_fingerprint("select"),
 
 

@@ -116,8 +116,9 @@ def validate_levels(df: pd.DataFrame, source: str = "levels table") -> pd.DataFr
             f"{source}: column 'status' must be 'ok' or 'diverged', got {df['status'][bad].iloc[0]!r}"
         )
     df["selected"] = _as_bool(df["selected"], source, "selected")
-    if "dead_output" in df.columns:
-        df["dead_output"] = _as_bool(df["dead_output"].fillna(False), source, "dead_output")
+    for column in ("dead_output", "passes"):  # optional flags written by `select`
+        if column in df.columns:
+            df[column] = _as_bool(df[column].fillna(False), source, column)
     duplicated = df.duplicated(["ensemble", "seed", "level"])
     if duplicated.any():
         row = df[duplicated].iloc[0]

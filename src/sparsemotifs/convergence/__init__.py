@@ -7,7 +7,9 @@ variation, bootstrap CI of the mean), the similarity of significance profiles (S
 pseudo-F on SP vectors, per-motif sd ratio), and the trend of dispersion with sparsity paired by
 seed. Every random draw comes from a generator seeded by (seed, group key), so a table does not
 depend on which other groups happen to be present. Networks whose level diverged are excluded and
-counted (`n_excluded_diverged`).
+counted (`n_excluded_diverged`), and so, unless selection.exclude_dead_outputs is false, are
+networks with a dead output (`n_excluded_dead_output`; the verdict table also gives the answer
+with the other choice).
 
 Modules in pipeline order: prepare (status, cut fractions, the selected pseudo-level), describe
 (spread across seeds, counts), profiles (SP similarity), permutation (tests against controls),
@@ -101,9 +103,23 @@ def aggregate(
         "permutation_tests": permutation_tests(prepared, n_perm, seed),
         "dispersion_trend": dispersion_trend(prepared, levels, reference_cut),
     }
-    from sparsemotifs.convergence.study_verdict import study_calibration, study_verdict
+    from sparsemotifs.convergence.prepare import dead_output_excluded
+    from sparsemotifs.convergence.study_verdict import (
+        excludes_dead_outputs,
+        study_calibration,
+        study_verdict,
+        with_dead_output_alternative,
+    )
 
-    tables["verdict"] = study_verdict(prepared.motifs, levels, n_boot=n_boot, seed=seed)
+    verdict = study_verdict(prepared.motifs, levels, n_boot=n_boot, seed=seed)
+    alternative = None  # the verdict under the other dead-output choice (issue 12, item 5)
+    if dead_output_excluded(levels, True).any():
+        other = prepare(levels, motifs, exclude_dead_outputs=not excludes_dead_outputs(levels))
+        alternative = study_verdict(other.motifs, levels, n_boot=n_boot, seed=seed)
+    tables["verdict"] = with_dead_output_alternative(verdict, alternative, levels)
+    from sparsemotifs.convergence.difficulty import control_difficulty
+
+    tables["verdict"] = tables["verdict"].assign(**control_difficulty(levels))
     tables["calibration"] = study_calibration(prepared.motifs, n_boot=n_boot, seed=seed)
     if per_layer is not None:
         if "layer" not in per_layer.columns:

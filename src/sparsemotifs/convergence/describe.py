@@ -73,7 +73,8 @@ def convergence_table(
         columns=[*keys, "n", "mean", "sd", "cv", "median", "ci_low", "ci_high", "cut_fraction"],
     )
     out = out.merge(prepared.excluded, on=["ensemble", "level"], how="left")
-    out["n_excluded_diverged"] = out["n_excluded_diverged"].fillna(0).astype(int)
+    for column in ("n_excluded_diverged", "n_excluded_dead_output"):
+        out[column] = out[column].fillna(0).astype(int)
     return order_table(out, keys)
 
 
@@ -84,18 +85,28 @@ def order_table(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def network_counts(levels: pd.DataFrame, ensemble: str = registry.SUBJECT) -> dict:
-    """How many networks were trained, diverged, never passed the threshold, had dead outputs."""
+    """How many networks were trained, diverged, were selected, never passed the threshold,
+    failed at the dense level but pass later (first_failure drop-outs, None when the table has
+    no `passes` column: they are then counted in never_passing), had dead outputs."""
+    from sparsemotifs.training.outcomes import OUTCOMES, seed_outcomes
+
     lv = levels[levels.ensemble == ensemble]
     seeds = lv.seed.unique()
     diverged_seeds = lv.loc[lv.status == "diverged", "seed"].unique()
     selected = lv[lv.selected]
     dead = int(selected["dead_output"].sum()) if "dead_output" in lv.columns else None
+    unselected = int(len(seeds) - selected.seed.nunique())
+    late = None
+    if "passes" in lv.columns and len(lv):
+        outcome = seed_outcomes(lv)
+        late = int((outcome["outcome"] == OUTCOMES[1]).sum())
     return {
         "ensemble": ensemble,
         "networks": int(len(seeds)),
         "diverged_networks": int(len(diverged_seeds)),
         "diverged_levels": int((lv.status == "diverged").sum()),
         "selected": int(selected.seed.nunique()),
-        "never_passing": int(len(seeds) - selected.seed.nunique()),
+        "never_passing": unselected - (late or 0),
+        "passes_later": late,
         "dead_output_selected": dead,
     }

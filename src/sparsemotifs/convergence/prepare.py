@@ -67,19 +67,50 @@ class Prepared:
     excluded: pd.DataFrame  # ensemble, level (str), n_excluded_diverged
 
 
-def prepare(levels: pd.DataFrame, motifs: pd.DataFrame) -> Prepared:
-    """Drop diverged networks (counted), attach cut fractions, add the `selected` pseudo-level.
+def dead_output_excluded(levels: pd.DataFrame, exclude: bool | None = None) -> pd.Series:
+    """Per levels row: is the network left out of the statistics for a dead output?
 
-    A motif row inherits the status of its (levels ensemble, seed, level) row; rows of a derived
-    ensemble (random_pruned) inherit their source network's status.
-    Rows with no levels row are kept (status unknown, treated as ok).
+    `exclude` None follows each row's `selection_exclude_dead_outputs` (the setting `select`
+    recorded; absent = the default, True); True/False forces it for every ensemble.
+    """
+    if "dead_output" not in levels.columns:
+        return pd.Series(False, index=levels.index)
+    dead = levels["dead_output"].fillna(False).astype(bool)
+    if exclude is not None:
+        return dead & bool(exclude)
+    setting = levels.get("selection_exclude_dead_outputs", pd.Series(True, index=levels.index))
+    setting = setting.map(lambda v: str(v).strip().lower() not in ("false", "0", "0.0"))
+    return dead & setting.astype(bool)
+
+
+def prepare(
+    levels: pd.DataFrame, motifs: pd.DataFrame, exclude_dead_outputs: bool | None = None
+) -> Prepared:
+    """Drop diverged networks and, by default, networks with a dead output (both counted),
+    attach cut fractions, add the `selected` pseudo-level.
+
+    A motif row inherits the status and dead-output flag of its (levels ensemble, seed, level)
+    row; rows of a derived ensemble (random_pruned, the null samples) inherit their source
+    network's, so a dropped trained network takes its controls with it and pairs stay paired.
+    `exclude_dead_outputs`: see `dead_output_excluded`. Rows with no levels row are kept
+    (status unknown, treated as ok).
     """
     status = levels[["ensemble", "seed", "level", "status"]].rename(
         columns={"ensemble": "_levels_key"}
     )
+    status["_dead"] = dead_output_excluded(levels, exclude_dead_outputs).to_numpy()
     m = motifs.assign(_levels_key=_levels_key(motifs["ensemble"]))
     m = m.merge(status, on=["_levels_key", "seed", "level"], how="left")
     diverged = m["status"] == "diverged"
+    dead = m["_dead"].fillna(False).astype(bool) & ~diverged
+    dead_counts = (
+        m.loc[dead, ["ensemble", "seed", "level"]]
+        .drop_duplicates()
+        .groupby(["ensemble", "level"])["seed"]
+        .nunique()
+        .rename("n_excluded_dead_output")
+        .reset_index()
+    )
     # Counted from the levels table: the workflow never analyses a diverged network, so its
     # motif rows do not exist (counting those would always give 0).
     diverged_levels = levels.loc[levels["status"] == "diverged", ["ensemble", "seed", "level"]]
@@ -95,11 +126,20 @@ def prepare(levels: pd.DataFrame, motifs: pd.DataFrame) -> Prepared:
         .rename("n_excluded_diverged")
         .reset_index()
     )
-    m = m[~diverged].drop(columns=["_levels_key", "status"])
-    m = m.merge(level_cut_fractions(levels), on=["ensemble", "level"], how="left")
     sel = selection_table(levels)[["ensemble", "seed", "level"]]
+    dead_selected = m.loc[dead, ["ensemble", "seed", "level"]].drop_duplicates()
+    dead_selected = dead_selected.merge(sel, on=["ensemble", "seed", "level"], how="inner")
+    dead_selected = dead_selected.groupby("ensemble")["seed"].nunique()
+    m = m[~diverged & ~dead].drop(columns=["_levels_key", "status", "_dead"])
+    m = m.merge(level_cut_fractions(levels), on=["ensemble", "level"], how="left")
     at_selected = m.merge(sel, on=["ensemble", "seed", "level"], how="inner")
     at_selected = at_selected.assign(selected_level=at_selected["level"], level=SELECTED)
     m = m.assign(selected_level=np.nan, level=m["level"].astype(str))
     excluded["level"] = excluded["level"].astype(str)
+    dead_counts["level"] = dead_counts["level"].astype(str)
+    dead_selected = dead_selected.rename("n_excluded_dead_output").reset_index()
+    dead_counts = pd.concat([dead_counts, dead_selected.assign(level=SELECTED)], ignore_index=True)
+    excluded = excluded.merge(dead_counts, on=["ensemble", "level"], how="outer")
+    excluded = excluded.fillna({"n_excluded_diverged": 0, "n_excluded_dead_output": 0})
+    excluded = excluded.astype({"n_excluded_diverged": int, "n_excluded_dead_output": int})
     return Prepared(pd.concat([m, at_selected], ignore_index=True), excluded)

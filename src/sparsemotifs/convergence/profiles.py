@@ -125,5 +125,6 @@ def profile_similarity_table(prepared: Prepared, n_boot: int = 2000, seed: int =
     ]
     out = pd.DataFrame(rows, columns=cols)
     out = out.merge(prepared.excluded, on=["ensemble", "level"], how="left")
-    out["n_excluded_diverged"] = out["n_excluded_diverged"].fillna(0).astype(int)
+    for column in ("n_excluded_diverged", "n_excluded_dead_output"):
+        out[column] = out[column].fillna(0).astype(int)
     return order_table(out, keys)

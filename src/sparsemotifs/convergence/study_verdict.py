@@ -90,6 +90,56 @@ def study_verdict(
     return table
 
 
+# columns the other dead-output choice adds to each verdict row (prefix alt_)
+ALTERNATIVE_COLUMNS = ("verdict", "reason", "n_seeds", "delta", "delta_ci_low", "delta_ci_high")
+
+
+def excludes_dead_outputs(levels: pd.DataFrame, ensemble: str = "trained") -> bool:
+    """The subject's selection.exclude_dead_outputs as `select` recorded it (absent: True)."""
+    lv = levels[levels["ensemble"] == ensemble]
+    if "selection_exclude_dead_outputs" not in lv.columns or lv.empty:
+        return True
+    value = lv["selection_exclude_dead_outputs"].iloc[0]
+    return str(value).strip().lower() not in ("false", "0", "0.0")
+
+
+def dead_output_seeds(levels: pd.DataFrame, ensemble: str = "trained") -> pd.Series:
+    """Trained networks with a dead output per level (str), `selected` and `all` (any level)."""
+    lv = levels[levels["ensemble"] == ensemble]
+    if "dead_output" not in lv.columns:
+        return pd.Series(dtype=int)
+    dead = lv[lv["dead_output"].fillna(False).astype(bool) & (lv["status"] == "ok")]
+    out = dead.groupby(dead["level"].astype(str))["seed"].nunique()
+    out[SELECTED] = int(dead.loc[dead["selected"].astype(bool), "seed"].nunique())
+    out["all"] = int(dead["seed"].nunique())
+    return out
+
+
+def with_dead_output_alternative(
+    primary: pd.DataFrame, alternative: pd.DataFrame | None, levels: pd.DataFrame
+) -> pd.DataFrame:
+    """The verdict rows with the answer under the other dead-output choice beside them.
+
+    `dead_outputs` says which choice the row's verdict used ("excluded", the default, or
+    "included"), `alt_dead_outputs` the other; alt_* columns hold the other verdict and the
+    numbers behind it (`alternative` None: no network has a dead output, both coincide);
+    `n_dead_output_seeds` counts trained networks with a dead output at the row's level.
+    """
+    excluded = excludes_dead_outputs(levels)
+    out = primary.copy()
+    out["dead_outputs"] = "excluded" if excluded else "included"
+    out["alt_dead_outputs"] = "included" if excluded else "excluded"
+    other = primary if alternative is None else alternative
+    keys = ["null", "level"]
+    other = other[keys + list(ALTERNATIVE_COLUMNS)].rename(
+        columns={c: f"alt_{c}" for c in ALTERNATIVE_COLUMNS}
+    )
+    out = out.merge(other, on=keys, how="left")
+    counts = dead_output_seeds(levels)
+    out["n_dead_output_seeds"] = out["level"].astype(str).map(counts).fillna(0).astype(int)
+    return out
+
+
 def overall_verdicts(table: pd.DataFrame) -> pd.DataFrame:
     """One row per null: the verdict over levels (level `all`)."""
     return table[table["level"].astype(str) == "all"].reset_index(drop=True)

@@ -150,12 +150,15 @@ def split_indices(n: int, fractions: Sequence[float], seed: int) -> dict[str, np
     return dict(zip(SPLITS, np.split(perm, bounds), strict=True))
 
 
-def teacher_outputs(x_scaled: np.ndarray, widths: Sequence[int], seed: int) -> np.ndarray:
-    """Outputs of a random tanh teacher MLP (weights N(0, 1/fan_in)): a task with no flight structure."""
+def teacher_outputs(
+    x_scaled: np.ndarray, widths: Sequence[int], seed: int, gain: float = 1.0
+) -> np.ndarray:
+    """Outputs of a random tanh teacher MLP (weights N(0, gain^2/fan_in)): a task with no flight
+    structure; `gain` sets its difficulty (larger: more saturated, more nonlinear)."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x7EAC]))
     h = np.asarray(x_scaled, dtype=np.float64)
     for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
-        w = rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_in, n_out))
+        w = rng.normal(0.0, gain / np.sqrt(n_in), size=(n_in, n_out))
         b = rng.normal(0.0, 0.1, size=n_out)
         h = h @ w + b
         if i < len(widths) - 2:
@@ -183,7 +186,12 @@ def build_training_data(
             raise InputError(
                 f"teacher_widths must start with {x_raw.shape[1]} and end with {y_raw.shape[1]}, got {widths}"
             )
-        y_raw = teacher_outputs(x_scaler.transform(x_raw), widths, teacher["teacher_seed"])
+        y_raw = teacher_outputs(
+            x_scaler.transform(x_raw),
+            widths,
+            teacher["teacher_seed"],
+            float(teacher.get("teacher_gain", 1.0)),
+        )
         output_names = [f"teacher_{i}" for i in range(y_raw.shape[1])]
         task = "control_task"
     y_scaler = MinMaxScaler.fit(y_raw[idx["train"]])

@@ -124,7 +124,10 @@ def plot_selected_sparsity(levels: pd.DataFrame) -> plt.Figure:
         empty_panel(ax, "no selection data")
     else:
         sns.barplot(data=table, x="cut", y="share", hue="source", ax=ax)
-        ax.set_xlabel("cut fraction at the selected level ('none' = never under the threshold)")
+        ax.set_xlabel(
+            "cut fraction at the selected level ('none' = no level selected: never under the "
+            "threshold, or failed at the dense level and passes later)"
+        )
         ax.set_ylabel("share of networks")
         ax.tick_params(axis="x", rotation=90)
         ax.legend(fontsize=8)

@@ -43,6 +43,7 @@ def _counts_section(levels: pd.DataFrame) -> list[str]:
                 c["diverged_networks"],
                 c["diverged_levels"],
                 c["never_passing"],
+                "not recorded" if c["passes_later"] is None else c["passes_later"],
                 c["selected"],
                 dead,
             ]
@@ -55,6 +56,7 @@ def _counts_section(levels: pd.DataFrame) -> list[str]:
             "diverged networks (excluded)",
             "diverged levels",
             "never under the threshold",
+            "failed at the dense level, passes later",
             "selected",
             "dead output at the selected level",
         ],
@@ -94,12 +96,7 @@ def _selection_section(levels: pd.DataFrame) -> list[str]:
         k = published.OPTIMAL_LEVEL_COUNTS.get(cut, 0)
         row.append(f"{k} ({100 * k / published.OPTIMAL_LEVEL_TOTAL:.1f} %)")
         rows.append(row)
-    never = ["none"]
-    for counts, n in ours.values():
-        k = n - int(counts.sum())
-        never.append(f"{k} ({_fmt(100 * k / n if n else np.nan, '.1f')} %)")
-    never.append("dropped (not reported)")
-    rows.append(never)
+    rows += _none_rows(levels, ours)
     header = (
         ["cut fraction"]
         + [f"ours: {e}" for e in ours]
@@ -110,6 +107,20 @@ def _selection_section(levels: pd.DataFrame) -> list[str]:
     share = ", ".join(f"{s:.2f} at {c:.2f}" for c, s in published.SHARE_UNDER_THRESHOLD.items())
     lines += ["", f"Paper: share of networks under the threshold {share}, none beyond.", ""]
     return lines
+
+
+def _none_rows(levels: pd.DataFrame, ours: dict) -> list[list[str]]:
+    """Seeds with no selected level, first_failure drop-outs apart from the never-passing."""
+    rows = {
+        "none: never under the threshold": [],
+        "none: failed at the dense level, passes later": [],
+    }
+    for ensemble, (counts, n) in ours.items():
+        c = stats.network_counts(levels, ensemble)
+        late = c["passes_later"] or 0
+        for label, k in zip(rows, (n - int(counts.sum()) - late, late), strict=True):
+            rows[label].append(f"{k} ({_fmt(100 * k / n if n else np.nan, '.1f')} %)")
+    return [[label, *v, "dropped (not reported)"] for label, v in rows.items()]
 
 
 def share_under_threshold(levels: pd.DataFrame, threshold: float, split: str) -> pd.Series:
@@ -399,6 +410,10 @@ def render_summary(
     lines += _counts_section(levels)
     lines += _selection_section(levels)
     lines += outcomes_section(levels, threshold, split)
+    from sparsemotifs.report.selection_summary import control_task_section, dead_output_section
+
+    lines += dead_output_section(levels, tables.get("verdict"))
+    lines += control_task_section(levels, tables.get("verdict"), config)
     lines += _loss_section(levels, threshold, split)
     lines += ["## Per null model, at the selected level", ""]
     for null in nulls:

@@ -182,17 +182,21 @@ def calibration_section(table: pd.DataFrame) -> list[str]:
 def outcomes_section(levels: pd.DataFrame, threshold, split: str) -> list[str]:
     """## Seed outcomes: first_failure drop-outs under their own name, with their passing levels.
 
-    A level passes when its status is ok and its `split` loss is at most `threshold`.
+    Passing is the levels table's `passes` (what `select` decided, whatever the threshold
+    kind); tables without it: status ok and `split` loss at most `threshold`.
     """
     from sparsemotifs.training.outcomes import outcome_counts, seed_outcomes
 
-    if threshold is None or f"loss_{split}" not in levels.columns:
-        return []
-    if levels[f"loss_{split}"].isna().all():  # imported networks: no losses, every level passes
-        return []
-    lv = levels.assign(
-        passes=(levels["status"] == "ok") & (levels[f"loss_{split}"] <= float(threshold))
-    )
+    if "passes" in levels.columns:
+        lv = levels
+    else:
+        if threshold is None or f"loss_{split}" not in levels.columns:
+            return []
+        lv = levels.assign(
+            passes=(levels["status"] == "ok") & (levels[f"loss_{split}"] <= float(threshold))
+        )
+    if f"loss_{split}" in lv.columns and lv[f"loss_{split}"].isna().all():
+        return []  # imported networks: no losses, every level passes
     counts = outcome_counts(lv)
     lines = ["## Seed outcomes under the selection rule", ""]
     lines += ["| ensemble | outcome | seeds |", "|---|---|---|"]

@@ -74,6 +74,12 @@ def register(sub) -> None:
         default=None,
         help="directory with seed{seed}/level{k}.npz: recheck dead outputs of selected levels",
     )
+    s.add_argument(
+        "--data",
+        default=None,
+        help="the ensemble's training data (data/<name>.npz): each output's variance per split, "
+        "for the r2_* columns; required by selection.threshold_kind per_output_r2",
+    )
     s.set_defaults(func=run_select)
 
 
@@ -129,11 +135,24 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_select(args: argparse.Namespace) -> int:
-    from sparsemotifs.training.selection import flag_dead_outputs, read_metrics, select_levels
+    from sparsemotifs.training.selection import (
+        flag_dead_outputs,
+        output_variances,
+        read_metrics,
+        select_levels,
+    )
 
     selection = parse_params(args.params, ("selection",))["selection"]
     metrics = read_metrics(args.metrics)
-    levels = flag_dead_outputs(select_levels(metrics, selection), args.networks_dir)
+    variances = None
+    if args.data is not None:
+        data = load_training_data(args.data)
+        variances = output_variances(data.y, data.output_names)
+    elif selection["threshold_kind"] == "per_output_r2":
+        raise ConfigError(
+            "selection.threshold_kind per_output_r2 needs each output's variance: pass --data"
+        )
+    levels = flag_dead_outputs(select_levels(metrics, selection, variances), args.networks_dir)
     write_table(levels, args.out)
     chosen = levels[levels["selected"]]
     log.info(
