@@ -57,12 +57,17 @@ def output_variances(y: Mapping[str, np.ndarray], names: Sequence[str]) -> dict[
     }
 
 
-def add_r2(metrics: pd.DataFrame, variances: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
-    """Add r2_{split}_{output} = 1 - loss_{split}_{output} / variance for every recorded output."""
+def add_r2(
+    metrics: pd.DataFrame, variances: Mapping[str, Mapping[str, float]], require: str | None = None
+) -> pd.DataFrame:
+    """Add r2_{split}_{output} = 1 - loss_{split}_{output} / variance for every recorded output
+    (the per-output losses of split `require` must all be there)."""
     df = metrics.copy()
     for split, per_output in variances.items():
         for name, var in per_output.items():
             column = f"loss_{split}_{name}"
+            if column not in df.columns and split != require:
+                continue
             if column not in df.columns:
                 raise InputError(
                     f"metrics have no column {column!r} (per-output losses), needed for the "
@@ -103,7 +108,7 @@ def select_levels(
     split, rule, threshold = selection["split"], selection["rule"], float(selection["threshold"])
     df = metrics.sort_values(["seed", "level"], ignore_index=True).copy()
     if variances is not None:
-        df = add_r2(df, variances)
+        df = add_r2(df, variances, require=split)
     df["passes"] = _passes(df, selection)
     selected = np.zeros(len(df), dtype=bool)
     for _, positions in df.groupby("seed").indices.items():
