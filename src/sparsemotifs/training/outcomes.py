@@ -24,24 +24,24 @@ OUTCOMES = ("selected", "failed at the dense level, passes later", "never passes
 def seed_outcomes(levels: pd.DataFrame) -> pd.DataFrame:
     """Per (ensemble, seed): outcome, selected level, passing levels, first failing level."""
     df = levels if "ensemble" in levels.columns else levels.assign(ensemble="trained")
-    rows = []
-    for (ens, seed), g in df.sort_values("level").groupby(["ensemble", "seed"], sort=True):
-        passing = g.loc[g["passes"].astype(bool), "level"].astype(int).tolist()
-        failing = g.loc[~g["passes"].astype(bool), "level"].astype(int).tolist()
-        chosen = g.loc[g["selected"].astype(bool), "level"].astype(int).tolist()
-        if chosen:
-            outcome = OUTCOMES[0]
-        elif passing:
-            outcome = OUTCOMES[1]
-        else:
-            outcome = OUTCOMES[2]
-        rows.append({"ensemble": ens, "seed": int(seed), "outcome": outcome,
-                     "selected_level": chosen[0] if chosen else pd.NA,
-                     "passing_levels": " ".join(map(str, passing)),
-                     "first_failing_level": failing[0] if failing else pd.NA})  # fmt: skip
+    keys = ["ensemble", "seed"]
     cols = ["ensemble", "seed", "outcome", "selected_level", "passing_levels",
             "first_failing_level"]  # fmt: skip
-    return pd.DataFrame(rows, columns=cols)
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    df = df.sort_values([*keys, "level"])
+    passes = df["passes"].astype(bool)
+    out = df[keys].drop_duplicates().set_index(keys)
+    joined = df.loc[passes].groupby(keys)["level"].agg(lambda v: " ".join(map(str, v)))
+    out["passing_levels"] = joined.reindex(out.index).fillna("")
+    chosen = df.loc[df["selected"].astype(bool)].groupby(keys)["level"].first()
+    out["selected_level"] = chosen.reindex(out.index).astype("Int64")
+    failing = df.loc[~passes].groupby(keys)["level"].min()
+    out["first_failing_level"] = failing.reindex(out.index).astype("Int64")
+    out["outcome"] = OUTCOMES[2]
+    out.loc[out["passing_levels"] != "", "outcome"] = OUTCOMES[1]
+    out.loc[out["selected_level"].notna(), "outcome"] = OUTCOMES[0]
+    return out.reset_index()[cols]
 
 
 def outcome_counts(levels: pd.DataFrame) -> pd.DataFrame:
