@@ -35,7 +35,9 @@ def test_dropouts_are_named_never_called_never_under_the_threshold():
 def test_dead_output_section_gives_both_verdicts():
     levels, motifs = _levels(), _motifs()
     tables = stats.aggregate(levels, motifs, n_boot=100, n_perm=19, seed=0)
-    text = summary.render_summary(levels, tables)
+    r2 = {"threshold_kind": "per_output_r2", "min_r2": 0.9, "split": "test", "rule": "last_pass"}
+    text = summary.render_summary(levels, tables, {"study": "s", "selection": r2})
+    assert "selection every output's R² ≥ 0.9 on the test split (rule last_pass)" in text
     part = text[text.index("## Networks with a dead output") :]
     assert "| trained | 2 | 4 | 2 | excluded |" in part  # 2 selected, 4 levels, 2 seeds
     assert "| null | verdict, dead outputs excluded | verdict, dead outputs included |" in part

@@ -18,6 +18,14 @@ from sparsemotifs.report.verdict_summary import _ci, _f
 LATE = "failed at the dense level, passes later"
 
 
+def selection_words(sel: dict) -> str:
+    """The selection criterion in words: 'threshold T on the S loss' or the per-output R² rule."""
+    split = sel.get("split", "?")
+    if sel.get("threshold_kind") == "per_output_r2":
+        return f"every output's R² ≥ {sel.get('min_r2', '?')} on the {split} split"
+    return f"threshold {sel.get('threshold', '?')} on the {split} loss"
+
+
 def _int(value) -> int:
     try:
         return int(value) if np.isfinite(float(value)) else 0

@@ -17,6 +17,7 @@ from sparsemotifs import registry
 from sparsemotifs.contracts.names import MOTIFS, NULLS, ordered
 from sparsemotifs.io import write_text
 from sparsemotifs.report import published
+from sparsemotifs.report.selection_summary import selection_words
 from sparsemotifs.report.verdict import (  # noqa: F401 - re-exported for callers
     ALPHA,
     R_MIN,
@@ -330,8 +331,7 @@ def _header_section(
         sel = config.get("selection", {})
         lines += [
             f"Study `{config.get('study', '?')}`: {config.get('seeds', '?')} seeds; "
-            f"selection threshold {sel.get('threshold', '?')} on the "
-            f"{sel.get('split', '?')} loss (rule {sel.get('rule', '?')}); nulls "
+            f"selection {selection_words(sel)} (rule {sel.get('rule', '?')}); nulls "
             f"{', '.join(config.get('motifs', {}).get('nulls', nulls))}.",
             "",
         ]

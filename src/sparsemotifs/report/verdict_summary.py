@@ -115,6 +115,8 @@ def verdict_section(table: pd.DataFrame, config: dict | None = None) -> list[str
         r = ok.iloc[-1]  # the sparsest analysed level with a defined gain
         lines.append(f"At level {r['level']} under {null}: {_direction(r)}.")
     lines += [""] + _level_table(table)
+    from sparsemotifs.report.selection_summary import selection_words
+
     verdicts = dict(zip(overall["null"], overall["verdict"], strict=True))
     widths = (config or {}).get("network", {}).get("widths")
     selection = (config or {}).get("selection", {})
@@ -131,9 +133,8 @@ def verdict_section(table: pd.DataFrame, config: dict | None = None) -> list[str
         f"narrow with width. This answer holds for widths {widths or 'of this study'} only and "
         "is conditional on width: a wider network may get a different verdict.",
         "- **Selection rule**: the per-level verdicts are primary (networks passing at each "
-        f"level); the selected pseudo-level (rule {selection.get('rule', '?')}, threshold "
-        f"{selection.get('threshold', '?')} on the {selection.get('split', '?')} loss) pools "
-        "the levels the seeds stopped at and is secondary.",
+        f"level); the selected pseudo-level (rule {selection.get('rule', '?')}, "
+        f"{selection_words(selection)}) pools the levels the seeds stopped at and is secondary.",
         "",
     ]
     first = overall.iloc[0]
