@@ -68,7 +68,7 @@ def dead_output_section(levels: pd.DataFrame, verdict: pd.DataFrame | None) -> l
     used, other = first["dead_outputs"], first["alt_dead_outputs"]
     n_dead = _int(first.get("n_dead_output_seeds"))
     lines += [
-        f"The verdict with networks with a dead output {used} (the one above) and {other} "
+        f"The verdict with networks with a dead output {used} (the verdict given above) and {other} "
         f"({n_dead} trained seed(s) have a dead output at some level"
         + ("; none does, so both answers coincide)" if n_dead == 0 else ")")
         + ":",
@@ -136,9 +136,15 @@ def control_task_section(
         f"`control_dense_loss_ratio` of tables/verdict.csv).{_teacher_words(config)}",
         "",
         f"Median selected cut fraction: trained {_f(cut.get('trained'), '.2f')}, control_task "
-        f"{_f(cut.get('control_task'), '.2f')}: at the `{SELECTED}` pseudo-level the two "
-        "ensembles stand at different sparsity, so that comparison is confounded by sparsity "
-        "and secondary. The verdict compares them per level instead: the same pruning "
+        f"{_f(cut.get('control_task'), '.2f')}: "
+        + (
+            f"at the `{SELECTED}` pseudo-level the two ensembles stand at different sparsity, "
+            "so that comparison is confounded by sparsity and secondary."
+            if not abs(cut.get("trained", np.nan) - cut.get("control_task", np.nan)) < 0.005
+            else f"they coincide here, but the `{SELECTED}` pseudo-level pools levels and "
+            "stays secondary."
+        )
+        + " The verdict compares them per level instead: the same pruning "
         "schedule gives both the same cut fraction at each level (matched cut fractions, both "
         "shown), with every non-diverged network at that level.",
         "",
