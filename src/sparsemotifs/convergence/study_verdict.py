@@ -125,18 +125,22 @@ def with_dead_output_alternative(
     numbers behind it (`alternative` None: no network has a dead output, both coincide);
     `n_dead_output_seeds` counts trained networks with a dead output at the row's level.
     """
-    excluded = excludes_dead_outputs(levels)
     out = primary.copy()
-    out["dead_outputs"] = "excluded" if excluded else "included"
-    out["alt_dead_outputs"] = "included" if excluded else "excluded"
+    studied = out["ensemble"] if "ensemble" in out.columns else pd.Series("trained", out.index)
+    excluded = studied.map(lambda name: excludes_dead_outputs(levels, name))
+    out["dead_outputs"] = np.where(excluded, "excluded", "included")
+    out["alt_dead_outputs"] = np.where(excluded, "included", "excluded")
     other = primary if alternative is None else alternative
-    keys = ["null", "level"]
+    keys = [k for k in ("ensemble", "null", "level") if k in out.columns]
     other = other[keys + list(ALTERNATIVE_COLUMNS)].rename(
         columns={c: f"alt_{c}" for c in ALTERNATIVE_COLUMNS}
     )
     out = out.merge(other, on=keys, how="left")
-    counts = dead_output_seeds(levels)
-    out["n_dead_output_seeds"] = out["level"].astype(str).map(counts).fillna(0).astype(int)
+    counts = {name: dead_output_seeds(levels, name) for name in set(studied)}
+    out["n_dead_output_seeds"] = [
+        int(counts[name].get(str(level), 0))
+        for name, level in zip(studied, out["level"], strict=True)
+    ]
     return out
 
 
