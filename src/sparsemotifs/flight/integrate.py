@@ -106,8 +106,20 @@ _INTERNAL_TO_TABLE = np.argsort(_TABLE_TO_INTERNAL)
 SAFETY, FAC_MIN, FAC_MAX = 0.9, 0.2, 5.0
 KINK_MIN_STEP = 1e-9  # s; never force steps below this at a drag kink
 EXTRAPOLATION_ORDER = 11
-KERNELS = ("numba", "numpy")  # compiled per trajectory (flight.kernel), batched numpy
-DEFAULT_RTOL = 1e-9  # with order 11: worst 1e-7 over 1400 random trajectories (criterion 1e-6)
+# compiled Rosenbrock (flight.rosenbrock), compiled extrapolation (flight.kernel), batched numpy
+KERNELS = ("rodas", "numba", "numpy")
+DEFAULT_RTOL = 1e-9  # extrapolation, order 11: worst 1e-7 over 1400 random trajectories
+RODAS_RTOL = 5e-7  # RODAS4: worst ~1.5e-7 (its global error is ~0.3 rtol; criterion 1e-6)
+ROSENBROCK_METHODS = ("rodas4", "rodas5p")  # run by the "rodas" kernel only
+
+
+def default_rtol(kernel: str, method: str | None = None) -> float:
+    """The local tolerance calibrated for a kernel (and method) against the 1e-6 criterion."""
+    if kernel == "rodas" and method in (None, "rodas4"):
+        return RODAS_RTOL
+    if method == "rodas5p":
+        return 1e-8  # worst 2.4e-7 on the corner-case sample
+    return DEFAULT_RTOL
 
 
 @dataclass
@@ -254,14 +266,17 @@ def _drag_kink_step_limit(y, y1, h, rtol, k):
 def _run_compiled(
     method, kernel, queue, y_all, ctrl_all, k, out_y, status, steps, rejected, **options
 ):
-    """With the numba kernel, integrate the queued rows with it (flight.kernel), fill the
-    outputs and return an empty queue; with the numpy kernel, return the queue unchanged."""
-    if kernel not in KERNELS:
-        raise ValueError(f"unknown kernel {kernel!r}; use one of {', '.join(KERNELS)}")
-    if method != "extrapolation" or kernel != "numba":
-        return queue
-    from sparsemotifs.flight.kernel import integrate_rows
+    """With a compiled kernel (rodas: flight.rosenbrock; numba: flight.kernel), integrate the
+    queued rows, fill the outputs and return an empty queue; with numpy, return the queue."""
+    if method in ROSENBROCK_METHODS:
+        from sparsemotifs.flight.rosenbrock import integrate_rows
 
+        options.pop("order")
+        options["tableau"] = method
+    elif method == "extrapolation" and kernel == "numba":
+        from sparsemotifs.flight.kernel import integrate_rows
+    else:
+        return queue
     y_run = np.ascontiguousarray(y_all[:, queue])
     status[queue], steps[queue], rejected[queue] = integrate_rows(
         y_run, ctrl_all[:, queue], k, limits=(SAFETY, FAC_MIN, FAC_MAX, KINK_MIN_STEP),
@@ -271,26 +286,50 @@ def _run_compiled(
     return queue[:0]
 
 
+def _resolve_method(kernel, method, rtol, order):
+    """(method, rtol) with the kernel's defaults filled in; ValueError for bad combinations."""
+    if kernel not in KERNELS:
+        raise ValueError(f"unknown kernel {kernel!r}; use one of {', '.join(KERNELS)}")
+    if method is None:
+        method = "rodas4" if kernel == "rodas" else "extrapolation"
+    if rtol is None:
+        rtol = default_rtol(kernel, method)
+    if method not in (*ROSENBROCK_METHODS, "extrapolation", "ros34pw2"):
+        raise ValueError(
+            f"unknown method {method!r}; use {', '.join(ROSENBROCK_METHODS)}, 'extrapolation' "
+            "or 'ros34pw2'"
+        )
+    if method in ROSENBROCK_METHODS and kernel != "rodas":
+        raise ValueError(f"method {method!r} runs only in the 'rodas' kernel, not {kernel!r}")
+    if kernel == "rodas" and method not in (*ROSENBROCK_METHODS, "ros34pw2"):
+        raise ValueError(f"method {method!r} does not run in the 'rodas' kernel")
+    if not 2 <= order <= 12:
+        raise ValueError(f"extrapolation order must be in 2..12, got {order}")
+    return method, rtol
+
+
 def integrate(
     state0: np.ndarray,
     controls: np.ndarray,
     params: FlightParams | None = None,
     *,
     horizon: float = 0.02,
-    rtol: float = DEFAULT_RTOL,
-    method: str = "extrapolation",
+    rtol: float | None = None,
+    method: str | None = None,
     order: int = EXTRAPOLATION_ORDER,
     max_steps: int = 5000,
     pool_size: int = 4096,
     first_step: float = 1e-5,
-    kernel: str = "numba",
+    kernel: str = "rodas",
 ) -> IntegrationResult:
     """End states at t = horizon for initial states (N, 8) and constant controls (N, 3).
 
-    `method` is "extrapolation" (linearly implicit Euler extrapolated to `order`) or
-    "ros34pw2"; `rtol` is the local tolerance (atol = rtol). `kernel` runs the extrapolation
-    as compiled per-trajectory code ("numba", `flight.kernel`, the default) or as batched numpy
-    over a pool of `pool_size` trajectories ("numpy"); ros34pw2 exists only in numpy.
+    `kernel` "rodas" (the default) runs a compiled Rosenbrock method with the exact Jacobian
+    (`flight.rosenbrock`; `method` "rodas4", the default, or "rodas5p"); "numba" and "numpy"
+    run `method` "extrapolation" (linearly implicit Euler extrapolated to `order`, the default
+    for them) compiled (`flight.kernel`) or as batched numpy over a pool of `pool_size`
+    trajectories; "ros34pw2" runs in numpy whatever the kernel. `rtol` is the local tolerance
+    (atol = rtol); None takes `default_rtol(kernel, method)`, calibrated for the 1e-6 criterion.
 
     `max_steps` caps attempted steps (accepted + rejected) per trajectory; a step size below
     horizon * 1e-12 is an underflow. Both, and non-finite values, are reported in `status`.
@@ -304,18 +343,17 @@ def integrate(
         )
     if not horizon > 0:
         raise ValueError(f"horizon must be positive, got {horizon}")
-    if method == "extrapolation":
-        if not 2 <= order <= 12:
-            raise ValueError(f"extrapolation order must be in 2..12, got {order}")
+    method, rtol = _resolve_method(kernel, method, rtol, order)
+    if method in ROSENBROCK_METHODS:
+        attempt, error_order = None, None  # compiled only
+    elif method == "extrapolation":
         error_order = order
 
         def attempt(*a):
             return _attempt_extrapolation(*a, order)
 
-    elif method == "ros34pw2":
-        attempt, error_order = _attempt_ros34pw2, ORDER
     else:
-        raise ValueError(f"unknown method {method!r}; use 'extrapolation' or 'ros34pw2'")
+        attempt, error_order = _attempt_ros34pw2, ORDER
     n = state0.shape[0]
     k = KernelConstants.from_params(params)
     h_min = horizon * 1e-12
