@@ -40,13 +40,13 @@ _SIG = kn._SINV  # sigma = 1 / (h gamma) per lane
 _BJ = 49  # B[i][j] = d(q''_i)/d(q'_j) at _BJ + 4 i + j
 _LU = 65  # LU factors of S = sigma^2 I - sigma B - A, row-major at _LU + 4 i + j
 _ERR = 81  # embedded error estimate
-_INVH = 89  # 1 / h per lane
-_U = 90  # stage vectors U_i at _U + 8 i
+_ZERO = 89  # 8 rows of zeros
+_INVH = 97  # 1 / h per lane
+_U = 98  # stage vectors U_i at _U + 8 i
 
 
-def buffer_rows(stages: int) -> int:
-    """Rows of the lane buffer for an s-stage method."""
-    return _U + 8 * stages
+MAX_STAGES = 8
+BUFFER_ROWS = _U + 8 * MAX_STAGES
 
 
 def _lower(rows):
@@ -65,6 +65,15 @@ class Tableau:
         self.m = np.asarray(m, dtype=np.float64)
         self.e = self.m - np.asarray(m_embedded, dtype=np.float64)
         self.stages = len(self.m)
+        if self.stages > MAX_STAGES:
+            raise ValueError(f"at most {MAX_STAGES} stages, got {self.stages}")
+
+    def padded(self):
+        """(a, c, m, e) with MAX_STAGES columns, zero beyond the method's stages: the compiled
+        sums over j then have a fixed length and vectorise over lanes."""
+        pad = MAX_STAGES - self.stages
+        return (np.pad(self.a, ((0, 0), (0, pad))), np.pad(self.c, ((0, 0), (0, pad))),
+                np.pad(self.m, (0, pad)), np.pad(self.e, (0, pad)))  # fmt: skip
 
 
 _R4 = [1.221224509226641, 6.019134481288629, 12.53708332932087, -0.6878860361058950]
@@ -249,20 +258,13 @@ def _rhs_row(w, lane, i, sig, r0, r1, r2, r3):
 
 
 @_jit(inline="always")
-def _axpy(w, dst, alpha, src):
-    """Rows dst..dst+7 += alpha * rows src..src+7."""
+def _combine(w, dst, base, coef):
+    """Rows dst = rows base + sum_j coef[j] U_j (all MAX_STAGES: fixed offsets, SIMD loops)."""
     for k in range(8 * LANES):
-        w[dst * LANES + k] += alpha * w[src * LANES + k]
-
-
-@_jit(inline="always")
-def _axpy_scaled(w, dst, alpha, src):
-    """Rows dst..dst+7 += alpha / h * rows src..src+7 (1/h per lane from row _INVH)."""
-    for r in range(8):
-        for lane in range(LANES):
-            w[(dst + r) * LANES + lane] += (
-                alpha * w[_INVH * LANES + lane] * w[(src + r) * LANES + lane]
-            )
+        acc = w[base * LANES + k]
+        for j in range(MAX_STAGES):
+            acc += coef[j] * w[(_U + 8 * j) * LANES + k]
+        w[dst * LANES + k] = acc
 
 
 @_jit()
@@ -292,17 +294,19 @@ def _copy(w, dst, src):
 @_jit()
 def _stage_rhs(kc, w, i, ca, cc):
     """Row _F = f(y + sum_j a_ij U_j) + sum_j (c_ij / h) U_j for stage i > 0."""
-    _copy(w, _Y1, _Y)
-    for j in range(i):  # j outside: the loops over rows and lanes are contiguous, SIMD
-        if ca[i, j] != 0.0:
-            _axpy(w, _Y1, ca[i, j], _U + 8 * j)
+    _combine(w, _Y1, _Y, ca[i])
     kn._derivative_lanes(kc, w)
-    for j in range(i):
-        _axpy_scaled(w, _F, cc[i, j], _U + 8 * j)
+    coef = cc[i]
+    for r in range(8):
+        for lane in range(LANES):
+            acc = 0.0
+            for j in range(MAX_STAGES):
+                acc += coef[j] * w[(_U + 8 * j + r) * LANES + lane]
+            w[(_F + r) * LANES + lane] += acc * w[_INVH * LANES + lane]
 
 
 @_jit()
-def _attempt_lanes(kc, w, rtol, gamma, ca, cc, cm, ce):
+def _attempt_lanes(kc, w, rtol, gamma, stages, ca, cc, cm, ce):
     """One Rosenbrock step of size _H from rows _Y for every lane: rows _Y1 and _NORM.
 
     Non-finite values anywhere give an infinite norm (the step is rejected).
@@ -314,39 +318,36 @@ def _attempt_lanes(kc, w, rtol, gamma, ca, cc, cm, ce):
         w[_SIG * LANES + lane] = 1.0 / (w[_H * LANES + lane] * gamma)
         w[_INVH * LANES + lane] = 1.0 / w[_H * LANES + lane]
     _jacobian_lanes(kc, w)
-    for i in range(cm.shape[0]):
+    for k in range(8 * MAX_STAGES * LANES):  # stale stages of the last attempt: no 0 * inf
+        w[_U * LANES + k] = 0.0
+    for i in range(stages):
         if i > 0:
             _stage_rhs(kc, w, i, ca, cc)
         else:
             _copy(w, _F, _F0)
         _solve_lanes(w)
         _copy(w, _U + 8 * i, _F)
-    _copy(w, _Y1, _Y)
-    for k in range(8 * LANES):
-        w[_ERR * LANES + k] = 0.0
-    for j in range(cm.shape[0]):
-        if cm[j] != 0.0:
-            _axpy(w, _Y1, cm[j], _U + 8 * j)
-        if ce[j] != 0.0:
-            _axpy(w, _ERR, ce[j], _U + 8 * j)
+    _combine(w, _Y1, _Y, cm)
+    _combine(w, _ERR, _ZERO, ce)
     _error_norm_lanes(w, rtol)
 
 
 @_jit()
 def _integrate_all(
-    y_all, ctrl_all, kc, horizon, rtol, coefficients, max_steps, first_step, h_min, limits, codes
+    y_all, ctrl_all, kc, horizon, rtol, coefficients, max_steps, first_step, h_min, max_step,
+    limits, codes,
 ):
     """Integrate each column of y_all (8, n) in place; returns status, steps, rejected.
 
     The pool and step loop of `kernel._integrate_all`, with the Rosenbrock attempt.
     """
-    gamma, ca, cc, cm, ce, order = coefficients
+    gamma, stages, ca, cc, cm, ce, order = coefficients
     ok, non_finite, underflow, max_steps_code = codes[0], codes[1], codes[2], codes[3]
     n = y_all.shape[1]
     status = np.zeros(n, dtype=np.int8)
     steps = np.zeros(n, dtype=np.int64)
     rejected = np.zeros(n, dtype=np.int64)
-    w = np.zeros((_U + 8 * cm.shape[0]) * LANES)
+    w = np.zeros(BUFFER_ROWS * LANES)
     t = np.zeros(LANES)
     h = np.full(LANES, min(first_step, horizon))
     last = np.zeros(LANES, dtype=np.bool_)
@@ -362,10 +363,11 @@ def _integrate_all(
         for lane in range(LANES):
             last[lane] = t[lane] + h[lane] * 1.0001 >= horizon
             w[_H * LANES + lane] = horizon - t[lane] if last[lane] else h[lane]
-        _attempt_lanes(kc, w, rtol, gamma, ca, cc, cm, ce)
+        _attempt_lanes(kc, w, rtol, gamma, stages, ca, cc, cm, ce)
         for lane in range(LANES):
             hs = w[_H * LANES + lane]
             accept, finite, h_new = kn._step_control(kc, w, lane, rtol, exponent, limits)
+            h_new = min(h_new, max_step)
             h[lane] = h_new
             if accept:
                 for i in range(8):
@@ -400,7 +402,8 @@ def _integrate_all(
 
 
 def integrate_rows(
-    y_all, ctrl_all, k, *, tableau, horizon, rtol, max_steps, first_step, h_min, limits, codes
+    y_all, ctrl_all, k, *, tableau, horizon, rtol, max_steps, first_step, h_min, limits, codes,
+    max_step=np.inf,
 ):
     """Run the compiled Rosenbrock kernel on internal-order rows y_all (8, n), in place.
 
@@ -409,9 +412,9 @@ def integrate_rows(
     if y_all.shape[1] == 0:
         return np.zeros(0, np.int8), np.zeros(0, np.int64), np.zeros(0, np.int64)
     tab = TABLEAUX[tableau] if isinstance(tableau, str) else tableau
-    coefficients = (tab.gamma, tab.a, tab.c, tab.m, tab.e, float(tab.order))
+    coefficients = (tab.gamma, tab.stages, *tab.padded(), float(tab.order))
     return _integrate_all(
         y_all, np.ascontiguousarray(ctrl_all), kn.constants_vector(k), float(horizon),
         float(rtol), coefficients, int(max_steps), float(first_step), float(h_min),
-        np.asarray(limits, dtype=np.float64), np.asarray(codes, dtype=np.int8),
+        float(max_step), np.asarray(limits, dtype=np.float64), np.asarray(codes, dtype=np.int8),
     )  # fmt: skip
