@@ -33,18 +33,27 @@ from __future__ import annotations
 import numpy as np
 
 from sparsemotifs.flight import kernel as kn
-from sparsemotifs.flight.kernel import _F, _F0, _H, _NORM, _TRIG, _Y, _Y1, LANES, _jit
+from sparsemotifs.flight.lanes import (
+    _F,
+    _F0,
+    _H,
+    _NORM,
+    _TRIG,
+    _Y,
+    _Y1,
+    FIRST_FREE_ROW,
+    LANES,
+    _jit,
+)
 
-# Rows of the lane buffer beyond the ones shared with flight/kernel.py (up to row 48).
+# Rows of the lane buffer beyond the ones shared with flight/kernel.py (flight/lanes.py).
 _SIG = kn._SINV  # sigma = 1 / (h gamma) per lane
-_BJ = 49  # B[i][j] = d(q''_i)/d(q'_j) at _BJ + 4 i + j
-_LU = 65  # LU factors of S = sigma^2 I - sigma B - A, row-major at _LU + 4 i + j
-_ERR = 81  # embedded error estimate
-_ZERO = 89  # 8 rows of zeros
-_INVH = 97  # 1 / h per lane
-_U = 98  # stage vectors U_i at _U + 8 i
-
-
+_BJ = FIRST_FREE_ROW  # B[i][j] = d(q''_i)/d(q'_j) at _BJ + 4 i + j
+_LU = _BJ + 16  # LU factors of S = sigma^2 I - sigma B - A, row-major at _LU + 4 i + j
+_ERR = _LU + 16  # embedded error estimate
+_ZERO = _ERR + 8  # 8 rows of zeros
+_INVH = _ZERO + 8  # 1 / h per lane
+_U = _INVH + 1  # stage vectors U_i at _U + 8 i
 MAX_STAGES = 8
 BUFFER_ROWS = _U + 8 * MAX_STAGES
 
@@ -295,7 +304,7 @@ def _copy(w, dst, src):
 def _stage_rhs(kc, w, i, ca, cc):
     """Row _F = f(y + sum_j a_ij U_j) + sum_j (c_ij / h) U_j for stage i > 0."""
     _combine(w, _Y1, _Y, ca[i])
-    kn._derivative_lanes(kc, w)
+    kn._derivative_near_lanes(kc, w)
     coef = cc[i]
     for r in range(8):
         for lane in range(LANES):
@@ -334,8 +343,18 @@ def _attempt_lanes(kc, w, rtol, gamma, stages, ca, cc, cm, ce):
 
 @_jit()
 def _integrate_all(
-    y_all, ctrl_all, kc, horizon, rtol, coefficients, max_steps, first_step, h_min, max_step,
-    limits, codes,
+    y_all,
+    ctrl_all,
+    kc,
+    horizon,
+    rtol,
+    coefficients,
+    max_steps,
+    first_step,
+    h_min,
+    max_step,
+    limits,
+    codes,
 ):
     """Integrate each column of y_all (8, n) in place; returns status, steps, rejected.
 
@@ -402,7 +421,18 @@ def _integrate_all(
 
 
 def integrate_rows(
-    y_all, ctrl_all, k, *, tableau, horizon, rtol, max_steps, first_step, h_min, limits, codes,
+    y_all,
+    ctrl_all,
+    k,
+    *,
+    tableau,
+    horizon,
+    rtol,
+    max_steps,
+    first_step,
+    h_min,
+    limits,
+    codes,
     max_step=np.inf,
 ):
     """Run the compiled Rosenbrock kernel on internal-order rows y_all (8, n), in place.
