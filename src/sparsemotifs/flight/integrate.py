@@ -8,8 +8,12 @@ mode decaying at lam = c e.M^{-1}e ~ 2.5e4 1/s. We use W = [[0, I], [0, -c w e^T
 operations per trajectory, so everything vectorises over trajectories in plain numpy.
 
 Two kernels run the extrapolation method: `kernel="numba"` (the default, flight/kernel.py:
-the same algorithm compiled, 16 trajectories in SIMD lanes, ~5-7x faster) and
-`kernel="numpy"` (the batched numpy code below, kept as a tested alternative).
+the same algorithm compiled, 16 trajectories in SIMD lanes, ~10x faster) and
+`kernel="numpy"` (the batched numpy code below, kept as a tested alternative). A third,
+`kernel="rodas"` (flight/rosenbrock.py), runs the Rosenbrock methods RODAS4 / Rodas5P with the
+exact Jacobian; measured against the extrapolation kernel (benchmarks/simulate.py) it needs
+~115 steps of 6 right-hand sides for a worst error of 4e-7, where extrapolation needs ~20 of
+56 for 1e-7: about as fast per trajectory but less accurate, so it is not the default.
 
 Default method, "extrapolation": the linearly implicit Euler method with W frozen over the
 step, extrapolated (Aitken-Neville, harmonic substep sequence 1, 2, ..., order) to order 11.
@@ -272,6 +276,7 @@ def _run_compiled(
         from sparsemotifs.flight.rosenbrock import integrate_rows
 
         options.pop("order")
+        options.pop("near_trig")
         options["tableau"] = method
     elif method == "extrapolation" and kernel == "numba":
         from sparsemotifs.flight.kernel import integrate_rows
@@ -320,16 +325,20 @@ def integrate(
     max_steps: int = 5000,
     pool_size: int = 4096,
     first_step: float = 1e-5,
-    kernel: str = "rodas",
+    kernel: str = "numba",
+    near_trig: bool = True,
 ) -> IntegrationResult:
     """End states at t = horizon for initial states (N, 8) and constant controls (N, 3).
 
-    `kernel` "rodas" (the default) runs a compiled Rosenbrock method with the exact Jacobian
-    (`flight.rosenbrock`; `method` "rodas4", the default, or "rodas5p"); "numba" and "numpy"
-    run `method` "extrapolation" (linearly implicit Euler extrapolated to `order`, the default
-    for them) compiled (`flight.kernel`) or as batched numpy over a pool of `pool_size`
-    trajectories; "ros34pw2" runs in numpy whatever the kernel. `rtol` is the local tolerance
+    `kernel` "numba" (the default) and "numpy" run `method` "extrapolation" (linearly
+    implicit Euler extrapolated to `order`, their default method) compiled (`flight.kernel`)
+    or as batched numpy over a pool of `pool_size` trajectories; "rodas" runs a compiled
+    Rosenbrock method with the exact Jacobian (`flight.rosenbrock`; `method` "rodas4", its
+    default, or "rodas5p"), measured slower at equal accuracy and kept as an independent
+    alternative; "ros34pw2" runs in numpy whatever the kernel. `rtol` is the local tolerance
     (atol = rtol); None takes `default_rtol(kernel, method)`, calibrated for the 1e-6 criterion.
+    `near_trig` (compiled kernels): False makes the numba kernel call libm's sin/cos for every
+    right-hand side, as before issue 13 (a benchmark baseline; same method, slower).
 
     `max_steps` caps attempted steps (accepted + rejected) per trajectory; a step size below
     horizon * 1e-12 is an underflow. Both, and non-finite values, are reported in `status`.
@@ -371,7 +380,7 @@ def integrate(
     queue = _run_compiled(
         method, kernel, queue, y_all, ctrl_all, k, out_y, status, steps, rejected,
         horizon=horizon, rtol=rtol, order=order, max_steps=max_steps, first_step=first_step,
-        h_min=h_min,
+        h_min=h_min, near_trig=near_trig,
     )  # fmt: skip
     next_in = 0
 

@@ -215,8 +215,11 @@ def _error_norm_lanes(w, rtol, order):
 
 
 @_jit()
-def _attempt_lanes(kc, w, rtol, order, factors):
+def _attempt_lanes(kc, w, rtol, order, factors, near_trig=True):
     """One extrapolated step of size _H from rows _Y for every lane: rows _Y1 and _NORM.
+
+    near_trig: sines and cosines of the substeps by angle addition from the step start
+    (`lanes.near_trig_lanes`); False calls libm for every right-hand side (the former kernel).
 
     Non-finite values anywhere give an infinite norm (the step is rejected).
     """
@@ -237,7 +240,10 @@ def _attempt_lanes(kc, w, rtol, order, factors):
         for k in range(8 * LANES):
             w[_Y1 * LANES + k] = w[_Y * LANES + k] + w[_F * LANES + k]
         for _ in range(n - 1):
-            _derivative_near_lanes(kc, w)
+            if near_trig:
+                _derivative_near_lanes(kc, w)
+            else:
+                _derivative_lanes(kc, w)
             _solve_w_lanes(w)
             for k in range(8 * LANES):
                 w[_Y1 * LANES + k] += w[_F * LANES + k]
@@ -320,7 +326,18 @@ def _load(w, lane, y_all, ctrl_all, j):
 
 @_jit()
 def _integrate_all(
-    y_all, ctrl_all, kc, horizon, rtol, order, max_steps, first_step, h_min, limits, codes
+    y_all,
+    ctrl_all,
+    kc,
+    horizon,
+    rtol,
+    order,
+    max_steps,
+    first_step,
+    h_min,
+    limits,
+    codes,
+    near_trig,
 ):
     """Integrate each column of y_all (8, n) in place; returns status, steps, rejected.
 
@@ -350,7 +367,7 @@ def _integrate_all(
         for lane in range(LANES):
             last[lane] = t[lane] + h[lane] * 1.0001 >= horizon
             w[_H * LANES + lane] = horizon - t[lane] if last[lane] else h[lane]
-        _attempt_lanes(kc, w, rtol, order, factors)
+        _attempt_lanes(kc, w, rtol, order, factors, near_trig)
         for lane in range(LANES):
             hs = w[_H * LANES + lane]
             accept, finite, h_new = _step_control(kc, w, lane, rtol, exponent, limits)
@@ -400,6 +417,7 @@ def integrate_rows(
     h_min,
     limits,
     codes,
+    near_trig=True,
 ):
     """Run the compiled kernel on internal-order rows y_all (8, n), in place.
 
@@ -410,5 +428,5 @@ def integrate_rows(
     return _integrate_all(
         y_all, np.ascontiguousarray(ctrl_all), constants_vector(k), float(horizon), float(rtol),
         int(order), int(max_steps), float(first_step), float(h_min),
-        np.asarray(limits, dtype=np.float64), np.asarray(codes, dtype=np.int8),
+        np.asarray(limits, dtype=np.float64), np.asarray(codes, dtype=np.int8), bool(near_trig),
     )  # fmt: skip
