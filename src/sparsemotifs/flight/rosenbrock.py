@@ -22,6 +22,8 @@ Stages use the transformed form of Hairer & Wanner IV.7 (no matrix-vector produc
 (sigma I - J) U_i = f(y + sum_j a_ij U_j) + sum_j (c_ij / h) U_j, y1 = y + sum_j m_j U_j,
 error estimate sum_j e_j U_j. Coefficients: RODAS4 from Hairer & Wanner's RODAS code, Rodas5P
 from Steinebach (2023, BIT 63:27); both checked by their order of convergence in the tests.
+Both are stiffly accurate: the solution is the last stage's argument plus U_s, the embedded
+one the last stage's argument (for Rodas5P the order test caught the two swapped).
 
 Pool, lanes, step control, drag-kink limit, failure codes and determinism are those of
 flight/kernel.py (same helpers): each lane's arithmetic uses only its own values, IEEE double
@@ -114,7 +116,7 @@ RODAS5P = Tableau(
       -19.097331116725623, -28.087943162872662],
      [37.80277123390563, -3.2571969029072276, 112.26918849496327, 66.9347231244047,
       -40.06618937091002, -54.66780262877968, -9.48861652309627]],
-    [*_R5P, 1.0, 1.0, 0.0], [*_R5P, 1.0, 1.0, 1.0], order=5,
+    [*_R5P, 1.0, 1.0, 1.0], [*_R5P, 1.0, 1.0, 0.0], order=5,
 )  # fmt: skip
 TABLEAUX = {t.name: t for t in (RODAS4, RODAS5P)}
 
