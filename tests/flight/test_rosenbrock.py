@@ -259,9 +259,9 @@ def test_tables_do_not_depend_on_shard_count(monkeypatch, kernel):
 
 
 def test_null_rtol_takes_the_kernels_default():
-    _, meta = simulate(5, 0, settings={"kernel": "rodas"})
-    assert meta["rtol"] == integ.RODAS_RTOL and "RODAS4" in meta["method"]
     _, meta = simulate(5, 0)
+    assert meta["rtol"] == integ.RODAS_RTOL["rodas5p"] and "Rodas5P" in meta["method"]
+    _, meta = simulate(5, 0, settings={"kernel": "numba"})
     assert meta["rtol"] == integ.DEFAULT_RTOL and "extrapolated" in meta["method"]
 
 

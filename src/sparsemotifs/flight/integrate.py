@@ -7,13 +7,13 @@ mode decaying at lam = c e.M^{-1}e ~ 2.5e4 1/s. We use W = [[0, I], [0, -c w e^T
 (W-)methods: (sigma I - W)^{-1} is then a Sherman-Morrison update, a few elementwise
 operations per trajectory, so everything vectorises over trajectories in plain numpy.
 
-Two kernels run the extrapolation method: `kernel="numba"` (the default, flight/kernel.py:
-the same algorithm compiled, 16 trajectories in SIMD lanes, ~10x faster) and
-`kernel="numpy"` (the batched numpy code below, kept as a tested alternative). A third,
-`kernel="rodas"` (flight/rosenbrock.py), runs the Rosenbrock methods RODAS4 / Rodas5P with the
-exact Jacobian; measured against the extrapolation kernel (benchmarks/simulate.py) it needs
-~115 steps of 6 right-hand sides for a worst error of 4e-7, where extrapolation needs ~20 of
-56 for 1e-7: about as fast per trajectory but less accurate, so it is not the default.
+The default kernel, `kernel="rodas"` (flight/rosenbrock.py), runs the Rosenbrock method
+Rodas5P with the exact Jacobian, compiled: ~70 steps of 8 right-hand sides per trajectory
+where the extrapolation below takes ~24 of 56, for the same worst error (1.2e-7 over 1600
+random trajectories); measured ~1.3x faster than the compiled extrapolation
+(benchmarks/simulate.py). Two kernels run the extrapolation method: `kernel="numba"`
+(flight/kernel.py: compiled, 16 trajectories in SIMD lanes) and `kernel="numpy"` (the batched
+numpy code below); both are kept as tested, independent alternatives.
 
 Default method, "extrapolation": the linearly implicit Euler method with W frozen over the
 step, extrapolated (Aitken-Neville, harmonic substep sequence 1, 2, ..., order) to order 11.
@@ -57,6 +57,14 @@ from sparsemotifs.flight.dynamics import (
     stiff_direction_rows,
 )
 from sparsemotifs.flight.params import FlightParams
+from sparsemotifs.flight.selection import (  # noqa: F401 - part of this module's API
+    DEFAULT_RTOL,
+    KERNELS,
+    RODAS_RTOL,
+    ROSENBROCK_METHODS,
+    default_rtol,
+    resolve_method,
+)
 
 # --- ROS34PW2 (Rang & Angermann 2005, BIT 45:761), k_i form: alpha, Gamma (incl. diagonal), b.
 GAMMA = 4.3586652150845900e-01
@@ -110,20 +118,6 @@ _INTERNAL_TO_TABLE = np.argsort(_TABLE_TO_INTERNAL)
 SAFETY, FAC_MIN, FAC_MAX = 0.9, 0.2, 5.0
 KINK_MIN_STEP = 1e-9  # s; never force steps below this at a drag kink
 EXTRAPOLATION_ORDER = 11
-# compiled Rosenbrock (flight.rosenbrock), compiled extrapolation (flight.kernel), batched numpy
-KERNELS = ("rodas", "numba", "numpy")
-DEFAULT_RTOL = 1e-9  # extrapolation, order 11: worst 1e-7 over 1400 random trajectories
-RODAS_RTOL = 5e-8  # RODAS4: worst 1.8e-7 over 600 random trajectories (criterion 1e-6)
-ROSENBROCK_METHODS = ("rodas4", "rodas5p")  # run by the "rodas" kernel only
-
-
-def default_rtol(kernel: str, method: str | None = None) -> float:
-    """The local tolerance calibrated for a kernel (and method) against the 1e-6 criterion."""
-    if kernel == "rodas" and method in (None, "rodas4"):
-        return RODAS_RTOL
-    if method == "rodas5p":
-        return 1e-8  # worst 2.4e-7 on the corner-case sample
-    return DEFAULT_RTOL
 
 
 @dataclass
@@ -291,28 +285,6 @@ def _run_compiled(
     return queue[:0]
 
 
-def _resolve_method(kernel, method, rtol, order):
-    """(method, rtol) with the kernel's defaults filled in; ValueError for bad combinations."""
-    if kernel not in KERNELS:
-        raise ValueError(f"unknown kernel {kernel!r}; use one of {', '.join(KERNELS)}")
-    if method is None:
-        method = "rodas4" if kernel == "rodas" else "extrapolation"
-    if rtol is None:
-        rtol = default_rtol(kernel, method)
-    if method not in (*ROSENBROCK_METHODS, "extrapolation", "ros34pw2"):
-        raise ValueError(
-            f"unknown method {method!r}; use {', '.join(ROSENBROCK_METHODS)}, 'extrapolation' "
-            "or 'ros34pw2'"
-        )
-    if method in ROSENBROCK_METHODS and kernel != "rodas":
-        raise ValueError(f"method {method!r} runs only in the 'rodas' kernel, not {kernel!r}")
-    if kernel == "rodas" and method not in (*ROSENBROCK_METHODS, "ros34pw2"):
-        raise ValueError(f"method {method!r} does not run in the 'rodas' kernel")
-    if not 2 <= order <= 12:
-        raise ValueError(f"extrapolation order must be in 2..12, got {order}")
-    return method, rtol
-
-
 def integrate(
     state0: np.ndarray,
     controls: np.ndarray,
@@ -325,17 +297,16 @@ def integrate(
     max_steps: int = 5000,
     pool_size: int = 4096,
     first_step: float = 1e-5,
-    kernel: str = "numba",
+    kernel: str = "rodas",
     near_trig: bool = True,
 ) -> IntegrationResult:
     """End states at t = horizon for initial states (N, 8) and constant controls (N, 3).
 
-    `kernel` "numba" (the default) and "numpy" run `method` "extrapolation" (linearly
-    implicit Euler extrapolated to `order`, their default method) compiled (`flight.kernel`)
-    or as batched numpy over a pool of `pool_size` trajectories; "rodas" runs a compiled
-    Rosenbrock method with the exact Jacobian (`flight.rosenbrock`; `method` "rodas4", its
-    default, or "rodas5p"), measured slower at equal accuracy and kept as an independent
-    alternative; "ros34pw2" runs in numpy whatever the kernel. `rtol` is the local tolerance
+    `kernel` "rodas" (the default) runs a compiled Rosenbrock method with the exact Jacobian
+    (`flight.rosenbrock`; `method` "rodas5p", its default, or "rodas4"); "numba" and "numpy"
+    run `method` "extrapolation" (linearly implicit Euler extrapolated to `order`, their
+    default method) compiled (`flight.kernel`) or as batched numpy over a pool of `pool_size`
+    trajectories; "ros34pw2" runs in numpy whatever the kernel. `rtol` is the local tolerance
     (atol = rtol); None takes `default_rtol(kernel, method)`, calibrated for the 1e-6 criterion.
     `near_trig` (compiled kernels): False makes the numba kernel call libm's sin/cos for every
     right-hand side, as before issue 13 (a benchmark baseline; same method, slower).
@@ -352,7 +323,7 @@ def integrate(
         )
     if not horizon > 0:
         raise ValueError(f"horizon must be positive, got {horizon}")
-    method, rtol = _resolve_method(kernel, method, rtol, order)
+    method, rtol = resolve_method(kernel, method, rtol, order)
     if method in ROSENBROCK_METHODS:
         attempt, error_order = None, None  # compiled only
     elif method == "extrapolation":

@@ -34,7 +34,8 @@ KERNEL_DESCRIPTION = {
     "numba": f"{METHOD}, compiled per trajectory, 16 SIMD lanes (numba), in-step sin/cos by "
     "angle addition",
     "numpy": f"{METHOD}, batched numpy",
-    "rodas": "Rosenbrock RODAS4 with the exact Jacobian, compiled, 16 SIMD lanes (numba)",
+    "rodas": "Rosenbrock Rodas5P with the exact Jacobian, compiled, 16 SIMD lanes (numba), "
+    "in-step sin/cos by angle addition",
 }
 
 
