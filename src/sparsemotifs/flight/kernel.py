@@ -1,4 +1,4 @@
-"""Compiled (numba) version of the extrapolation integrator: the default simulation kernel.
+"""Compiled (numba) version of the extrapolation integrator (`kernel="numba"`).
 
 Same method, step control and failure codes as `integrate`'s numpy kernel (linearly implicit
 Euler with the rank-one stiff W, extrapolated by Aitken-Neville on the harmonic sequence; the
@@ -7,9 +7,10 @@ of LANES slots, each with its own step size; one that finishes (or fails) frees 
 the next. Why this is ~7x the numpy kernel: every loop runs over the 16 lanes inside one flat
 buffer with compile-time row offsets, so LLVM compiles the right-hand side, the
 Sherman-Morrison solves and the tableau to AVX-512/AVX2 code; no temporaries, no per-operation
-dispatch; the sine and cosine of an angle come from one libm sincos call. What bounds it now is
-those sincos calls: libm has no vector version, and two per right-hand side (~1,400 right-hand
-sides per trajectory at the default rtol) take about 70 % of the time.
+dispatch. libm's sin/cos (no vector version) are called once per step; the substeps take
+theirs by angle addition from the step start (flight/lanes.py), which halved the time per
+right-hand side (~25 instead of ~55 CPU-ns; the former path stays as `near_trig=False`). The
+Rosenbrock kernel (flight/rosenbrock.py, the default) shares the helpers below.
 
 Each lane's arithmetic uses only its own values, in IEEE double precision without fastmath (no
 reassociation, no fused multiply-add contraction), so a trajectory's result does not depend on
