@@ -301,7 +301,6 @@ def _integrate_all(
     max_steps,
     first_step,
     h_min,
-    max_step,
     limits,
     codes,
 ):
@@ -335,7 +334,6 @@ def _integrate_all(
         for lane in range(LANES):
             hs = w[_H * LANES + lane]
             accept, finite, h_new = kn._step_control(kc, w, lane, rtol, exponent, limits)
-            h_new = min(h_new, max_step)
             h[lane] = h_new
             if accept:
                 for i in range(8):
@@ -382,7 +380,6 @@ def integrate_rows(
     h_min,
     limits,
     codes,
-    max_step=np.inf,
 ):
     """Run the compiled Rosenbrock kernel on internal-order rows y_all (8, n), in place.
 
@@ -395,5 +392,5 @@ def integrate_rows(
     return _integrate_all(
         y_all, np.ascontiguousarray(ctrl_all), kn.constants_vector(k), float(horizon),
         float(rtol), coefficients, int(max_steps), float(first_step), float(h_min),
-        float(max_step), np.asarray(limits, dtype=np.float64), np.asarray(codes, dtype=np.int8),
+        np.asarray(limits, dtype=np.float64), np.asarray(codes, dtype=np.int8),
     )  # fmt: skip
