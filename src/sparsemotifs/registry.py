@@ -17,8 +17,17 @@ labelled by its name in every table (`ensemble` column). Each entry says
   role       "subject" (the ensemble under study) or "control" (compared against the subject
              by the permutation tests).
   enabled_by dotted config key that switches it on (None: always on).
-  overrides  config sections replaced for this ensemble (variants of the trained ensemble that
-             differ in network/training/pruning/selection; see `ensemble_config`).
+  overrides  config sections merged over the study's for this ensemble (variants of the trained
+             ensemble that differ in network/training/pruning/selection; see `ensemble_config`).
+
+Variants (the study config's top-level `variants`, {name: {section: {...}}}) replace the
+`trained` entry by one trained entry per variant, in the config's order: the FIRST variant is the
+subject (it keeps the documented `networks/` and `tables/levels.csv`; derived controls such as
+random_pruned are made from it), every other variant is a control compared against it by the
+permutation tests and shown beside it in the figures and the summary. All variants train on the
+same data. `active(cfg)` returns them; a process that reads names (the Snakefile, the statistics
+commands) calls `configure(cfg)` or `use_variants(names)` first, so that `get`, `SUBJECT`,
+`networks_dir`, ... know them.
 
 Adding an ensemble is one entry here plus its producer, e.g. a control drawn from the degree-
 preserving null of every analysed network:
@@ -40,7 +49,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 KINDS = ("trained", "derived", "imported")
 ROLES = ("subject", "control")
@@ -75,7 +84,7 @@ class Ensemble:
         return self.source if self.source is not None else self.name
 
 
-ENSEMBLES: tuple[Ensemble, ...] = (
+BASE_ENSEMBLES: tuple[Ensemble, ...] = (
     Ensemble(
         "trained",
         kind="trained",
@@ -104,7 +113,16 @@ ENSEMBLES: tuple[Ensemble, ...] = (
         description="the same training on a random teacher network's outputs",
     ),
 )
-SUBJECT = "trained"
+DEFAULT_SUBJECT = "trained"
+# The entries and subject of the study this process works on (`configure`); the base registry
+# until a config with variants is configured.
+ENSEMBLES: tuple[Ensemble, ...] = BASE_ENSEMBLES
+SUBJECT = DEFAULT_SUBJECT
+
+# Sections a variant may override, and plot colours of the variants after the first.
+VARIANT_SECTIONS = ("network", "training", "pruning", "selection")
+VARIANT_COLORS = ("#2ca02c", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#9467bd")
+VARIANT_NAME = r"^[a-z][a-z0-9_]*$"
 
 # Datasets the trained ensembles train on: name -> config section of its task (None = flight).
 DATASETS: dict[str, str | None] = {"flight": None, "control_task": "controls.control_task"}
@@ -148,9 +166,66 @@ def _lookup(cfg: Mapping, dotted: str):
     return value
 
 
+def variant_entries(variants: Mapping | None) -> tuple[Ensemble, ...]:
+    """The registry of a study with `variants` ({name: overrides}; empty or None: the base one).
+
+    The `trained` entry becomes one trained entry per variant (the first the subject, the others
+    controls); ensembles derived from `trained` are derived from the first variant.
+    """
+    if not variants:
+        return BASE_ENSEMBLES
+    names_ = list(variants)
+    clash = sorted(set(names_) & {e.name for e in BASE_ENSEMBLES if e.name != DEFAULT_SUBJECT})
+    if clash:
+        raise ValueError(f"variant name(s) {clash} clash with registered ensembles")
+    base = get_base(DEFAULT_SUBJECT)
+    out: list[Ensemble] = []
+    for e in BASE_ENSEMBLES:
+        if e.name == DEFAULT_SUBJECT:
+            for i, name in enumerate(names_):
+                out.append(
+                    replace(
+                        base,
+                        name=name,
+                        role="subject" if i == 0 else "control",
+                        overrides=copy.deepcopy(dict(variants[name] or {})),
+                        color=base.color if i == 0 else VARIANT_COLORS[(i - 1) % 7],
+                        description=f"variant {name!r} of the trained ensemble"
+                        + (" (the subject)" if i == 0 else ""),
+                    )
+                )
+        elif e.source == DEFAULT_SUBJECT:
+            out.append(replace(e, source=names_[0]))
+        else:
+            out.append(e)
+    return tuple(out)
+
+
+def get_base(name: str) -> Ensemble:
+    """The base registry's entry of `name` (without variants)."""
+    return next(e for e in BASE_ENSEMBLES if e.name == name)
+
+
+def configure(cfg: Mapping) -> list[Ensemble]:
+    """Make this process's registry the one of study config `cfg`; return its active entries."""
+    global ENSEMBLES, SUBJECT
+    ENSEMBLES = variant_entries(cfg.get("variants"))
+    SUBJECT = next(e.name for e in ENSEMBLES if e.role == "subject")
+    return active(cfg)
+
+
+def use_variants(variant_names: list[str] | None) -> None:
+    """`configure` from the variant names alone (the statistics commands need no overrides)."""
+    configure({"variants": {n: {} for n in variant_names or []}})
+
+
 def active(cfg: Mapping) -> list[Ensemble]:
-    """The ensembles a (validated) study config switches on, in canonical order."""
-    return [e for e in ENSEMBLES if e.enabled_by is None or bool(_lookup(cfg, e.enabled_by))]
+    """The ensembles a (validated) study config switches on, in canonical order (with variants)."""
+    return [
+        e
+        for e in variant_entries(cfg.get("variants"))
+        if e.enabled_by is None or bool(_lookup(cfg, e.enabled_by))
+    ]
 
 
 def levels_owner(name: str) -> str:
@@ -192,8 +267,12 @@ def levels_table(name: str) -> str:
 
 
 def ensemble_config(cfg: Mapping, name: str) -> dict:
-    """The study config as one ensemble sees it: its overrides replace whole keys of sections."""
-    out = copy.deepcopy(dict(cfg))
-    for section, values in get(name).overrides.items():
-        out[section] = {**out.get(section, {}), **copy.deepcopy(dict(values))}
-    return out
+    """The study config as one ensemble sees it: its overrides merged (recursively) over it.
+
+    A variant's `training: {early_stopping: {rule: none}}` keeps the study's other stopping
+    settings; a list (widths, schedule) is replaced whole.
+    """
+    from sparsemotifs.config import deep_merge  # config validates variants with this registry
+
+    entry = next((e for e in variant_entries(cfg.get("variants")) if e.name == name), None)
+    return deep_merge(cfg, (entry or get(name)).overrides)

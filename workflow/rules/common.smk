@@ -37,7 +37,10 @@ CHUNKS = {
 }
 SHARDS = list(range(CFG["simulation"]["shards"]))
 NULLS = CFG["motifs"]["nulls"]
-ENSEMBLES = registry.active(CFG)
+# The registry of this study: with `variants`, one trained ensemble per variant (the first is the
+# subject); every rule's input functions and the statistics commands (--variants) use it.
+ENSEMBLES = registry.configure(CFG)
+VARIANTS = list(CFG["variants"])
 MOTIF_ENSEMBLES = [e.name for e in ENSEMBLES]
 TRAINED_ENSEMBLES = [e.name for e in ENSEMBLES if e.kind == "trained"]
 # trained ensembles other than the subject: their levels tables join the subject's
@@ -63,20 +66,28 @@ wildcard_constraints:
     null="|".join(NULL_NAMES),
 
 
-def cli_params(*sections):
+def cli_params(*sections, ensemble=None):
     """The one `--params` shape of every command: {"<section>": {...}} as canonical JSON.
 
     A dotted name passes one subsection ("controls.control_task" -> {"controls": {"control_task":
-    ...}}), so a rule reruns when (only) the settings it uses change.
+    ...}}), so a rule reruns when (only) the settings it uses change. With `ensemble`, the
+    sections are that ensemble's effective ones (a variant's overrides merged in), so changing
+    one variant reruns only its jobs.
     """
+    cfg = CFG if ensemble is None else registry.ensemble_config(CFG, ensemble)
     out = {}
     for name in sections:
         head, _, sub = name.partition(".")
         if sub:
-            out.setdefault(head, {})[sub] = CFG[head][sub]
+            out.setdefault(head, {})[sub] = cfg[head][sub]
         else:
-            out[head] = CFG[head]
+            out[head] = cfg[head]
     return as_json(out)
+
+
+def variants_arg():
+    """--variants NAME ... for the statistics commands (empty without variants)."""
+    return ("--variants " + " ".join(VARIANTS)) if VARIANTS else ""
 
 
 def data_file(ensemble):
@@ -112,15 +123,19 @@ def other_levels_args(wildcards, input):
 def checkpoint_dir(wildcards):
     """Checkpoints are keyed by the chunk's settings so a changed config never resumes stale state."""
     key = hashlib.sha256(
-        (train_settings() + " ".join(map(str, CHUNKS[int(wildcards.chunk)]))).encode()
+        (
+            train_settings(wildcards.ensemble)
+            + " ".join(map(str, CHUNKS[int(wildcards.chunk)]))
+        ).encode()
     ).hexdigest()[:12]
     return results(
         f"train/{wildcards.ensemble}/checkpoints/chunk{wildcards.chunk}-{key}"
     )
 
 
-def train_settings():
-    return cli_params("network", "training", "pruning")
+def train_settings(ensemble):
+    """The training sections as `ensemble` sees them (its variant's overrides merged in)."""
+    return cli_params("network", "training", "pruning", ensemble=ensemble)
 
 
 def motif_tables(kind):

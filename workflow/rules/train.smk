@@ -32,7 +32,7 @@ rule train:
         runtime=lambda wildcards, attempt: 720 * attempt,
     params:
         seeds=lambda wildcards: " ".join(map(str, CHUNKS[int(wildcards.chunk)])),
-        settings=train_settings(),
+        settings=lambda wildcards: train_settings(wildcards.ensemble),
         networks=lambda wildcards: networks_dir(wildcards.ensemble),
         checkpoints=checkpoint_dir,
         code=code_fingerprint("train"),
@@ -57,11 +57,13 @@ rule select:
     conda:
         "../envs/sparsemotifs.yaml"
     params:
-        settings=cli_params("selection"),
+        settings=lambda wildcards: cli_params("selection", ensemble=wildcards.ensemble),
+        ensemble=lambda wildcards: wildcards.ensemble,
         networks=lambda wildcards: networks_dir(wildcards.ensemble),
         code=code_fingerprint("select"),
     shell:
         "sparsemotifs select {input.metrics} --networks-dir {params.networks}"
+        " --ensemble {params.ensemble}"
         " --params {params.settings:q} --out {output} > {log} 2>&1"
 
 
@@ -73,6 +75,7 @@ use rule select as select_subject with:
     log:
         logs(f"select/{registry.SUBJECT}.log"),
     params:
-        settings=cli_params("selection"),
+        settings=cli_params("selection", ensemble=registry.SUBJECT),
+        ensemble=registry.SUBJECT,
         networks=networks_dir(registry.SUBJECT),
         code=code_fingerprint("select"),

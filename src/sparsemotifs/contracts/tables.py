@@ -45,7 +45,7 @@ STATISTICS_COLUMNS = {
         "ensemble", "level", "null", "n_networks", "mean_r", "ci_low", "ci_high",
     ],
     "permutation_tests": [
-        "level", "null", "control", "test", "statistic", "value_trained", "value_control",
+        "ensemble", "level", "null", "control", "test", "statistic", "value_trained", "value_control",
         "p_one_sided", "p_two_sided",
     ],
     "dispersion_trend": [

@@ -141,7 +141,11 @@ def _complete_profiles(sp_a: pd.DataFrame, sp_b: pd.DataFrame):
 def permutation_tests(
     prepared: Prepared, n_perm: int = 999, seed: int = 0, min_group: int = 2
 ) -> pd.DataFrame:
-    """Trained vs each control, at every level both have and at the selected level, per null."""
+    """The subject vs each control, at every level both have and at the selected level, per null.
+
+    Rows name the subject in `ensemble` (with variants, the first variant) and the compared
+    ensemble in `control` (a derived control, another trained ensemble or another variant).
+    """
     sp = significance_profiles(prepared.motifs)
     finite = prepared.motifs[np.isfinite(prepared.motifs["z"])]
     z_by_group = {k: g for k, g in finite.groupby(["ensemble", "level", "null"], sort=False)}
@@ -168,7 +172,7 @@ def permutation_tests(
                     cache[(n_a, n_b)] = _label_permutations(n_a + n_b, n_a, n_perm, rng)
                 return cache[(n_a, n_b)]
 
-            base = {"level": level, "null": null, "control": control}
+            base = {"ensemble": ensemble, "level": level, "null": null, "control": control}
             cols, a, b = _complete_profiles(sp_a, sp_b)
             if len(cols) >= 2 and min(len(a), len(b)) >= min_group:
                 for test, fn in [("dispersion", dispersion_test), ("profile", profile_test)]:
@@ -203,6 +207,7 @@ def permutation_tests(
                     }
                 )
     cols = [
+        "ensemble",
         "level",
         "null",
         "control",

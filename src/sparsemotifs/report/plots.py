@@ -319,8 +319,9 @@ def plot_z_vs_sparsity(prepared: stats.Prepared) -> plt.Figure:
 
 
 # ----------------------------------------------------------------------------- (e) heatmap
-def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str = registry.SUBJECT) -> plt.Figure:
+def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str | None = None) -> plt.Figure:
     """Pairwise SP correlation between seeds at the selected level, one panel per null."""
+    ensemble = ensemble or registry.SUBJECT
     sp = stats.significance_profiles(prepared.motifs) if len(prepared.motifs) else None
     nulls = nulls_in_order(prepared.motifs["null"]) or ["(none)"]
     fig, axes = plt.subplots(1, len(nulls), figsize=(4.8 * len(nulls), 4.2), squeeze=False)

@@ -182,7 +182,7 @@ def _null_section(tables: dict[str, pd.DataFrame], null: str) -> list[str]:
     perm = perm[(perm.null == null) & (perm.test.isin(["dispersion", "profile"]))]
     rows = [
         [
-            f"trained vs {r.control}",
+            f"{registry.SUBJECT} vs {r.control}",
             r.test,
             _fmt(r.statistic, ".3f"),
             _fmt(r.value_trained, ".3f"),
@@ -200,13 +200,21 @@ def _null_section(tables: dict[str, pd.DataFrame], null: str) -> list[str]:
         "",
     ]
     lines += _table(
-        ["comparison", "test", "statistic", "trained", "control", "p one-sided", "p two-sided"],
+        [
+            "comparison",
+            "test",
+            "statistic",
+            registry.SUBJECT,
+            "control",
+            "p one-sided",
+            "p two-sided",
+        ],
         rows,
     )
     conv = _selected(tables["convergence"])
     conv = conv[conv.null == null]
     ensembles = [e for e in registry.names() if e in set(conv.ensemble)]
-    header = ["motif", "trained mean z", "sd", "CV", "95 % CI of mean"]
+    header = ["motif", f"{registry.SUBJECT} mean z", "sd", "CV", "95 % CI of mean"]
     header += [f"{e} mean ± sd" for e in ensembles if e != registry.SUBJECT] + ["paper mean ± sd"]
     rows = []
     shown = [*MOTIFS, *published.PAPER_CHAIN_STATISTIC]

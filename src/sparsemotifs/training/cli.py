@@ -58,6 +58,11 @@ def register(sub) -> None:
     s.add_argument("--out", required=True, help="levels table (.csv or .parquet)")
     s.add_argument("--params", default="{}", help='JSON object {"selection": {...}}')
     s.add_argument(
+        "--ensemble",
+        default=None,
+        help="ensemble name written as the table's first column `ensemble` (omitted: no column)",
+    )
+    s.add_argument(
         "--networks-dir",
         default=None,
         help="directory with seed{seed}/level{k}.npz: recheck dead outputs of selected levels",
@@ -110,6 +115,8 @@ def run_select(args: argparse.Namespace) -> int:
     selection = parse_params(args.params, ("selection",))["selection"]
     metrics = read_metrics(args.metrics)
     levels = flag_dead_outputs(select_levels(metrics, selection), args.networks_dir)
+    if args.ensemble is not None:
+        levels.insert(0, "ensemble", args.ensemble)
     write_table(levels, args.out)
     chosen = levels[levels["selected"]]
     log.info(
