@@ -321,14 +321,13 @@ def plot_z_vs_sparsity(prepared: stats.Prepared) -> plt.Figure:
 # ----------------------------------------------------------------------------- (e) heatmap
 def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str | None = None) -> plt.Figure:
     """Pairwise SP correlation between seeds at the selected level, one panel per null."""
-    ensemble = ensemble or registry.SUBJECT
     sp = stats.significance_profiles(prepared.motifs) if len(prepared.motifs) else None
     nulls = nulls_in_order(prepared.motifs["null"]) or ["(none)"]
     fig, axes = plt.subplots(1, len(nulls), figsize=(4.8 * len(nulls), 4.2), squeeze=False)
     for ax, null in zip(axes[0], nulls, strict=True):
-        key = (ensemble, SELECTED, null)
+        key = (ensemble or registry.SUBJECT, SELECTED, null)
         if sp is None or key not in sp.index.droplevel("seed"):
-            ax.set_title(f"{ensemble}, selected level, {null}")
+            ax.set_title(f"{key[0]}, selected level, {null}")
             empty_panel(ax, "no networks at the selected level")
             continue
         group = sp.xs(key, level=["ensemble", "level", "null"])
@@ -336,7 +335,7 @@ def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str | None = None) 
         n = r.shape[0]
         mean_r = stats.mean_pairwise(r)[0] if n >= 2 else np.nan
         ax.set_title(
-            f"{ensemble}, selected level, {null}\nmean pairwise r = {mean_r:.3f} (n = {n})",
+            f"{key[0]}, selected level, {null}\nmean pairwise r = {mean_r:.3f} (n = {n})",
             fontsize=9,
         )
         if n < 2 or not np.isfinite(r).any():
