@@ -273,6 +273,8 @@ def test_tiny_two_variant_study_end_to_end_and_rerun_of_one_variant(tmp_path):
     assert not levels[edges].equals(second[edges])
     summary = (res / "summary.md").read_text()
     assert "| second |" in summary and "first vs second" in summary
+    assert "`first` is the subject" in summary
+    assert '- `second`: overrides {"pruning": {"scope": "global"}' in summary
 
     # changing one variant's setting reruns only that variant's jobs (and the shared report)
     cfg["variants"]["second"]["pruning"]["scope"] = "layer"

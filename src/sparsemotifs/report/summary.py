@@ -7,6 +7,7 @@ tables cannot disagree.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -332,7 +333,23 @@ def _header_section(
             f"{', '.join(config.get('motifs', {}).get('nulls', nulls))}.",
             "",
         ]
+        lines += _variant_lines(config.get("variants") or {})
     return lines
+
+
+def _variant_lines(variants: dict) -> list[str]:
+    """One line per variant: its role and its overrides of the study's settings (above)."""
+    if not variants:
+        return []
+    first = next(iter(variants))
+    lines = [
+        f"Variants (trained on the same data; `{first}` is the subject, the others are compared with it):",
+        "",
+    ]
+    for name, over in variants.items():
+        shown = json.dumps(over, sort_keys=True) if over else "none"
+        lines.append(f"- `{name}`: overrides {shown}")
+    return [*lines, ""]
 
 
 def _verdict_section(verdicts: list[dict]) -> list[str]:
