@@ -140,25 +140,11 @@ def test_schema_documents_variants():
     assert "`variants`" in (REPO / "config" / "README.md").read_text()
 
 
-def _has_refnull_keys() -> bool:
-    props = load_schema()["properties"]
-    return "bias_cutoff" in props["pruning"]["properties"] and "reference" in str(
-        props["motifs"]["properties"]["nulls"]
-    )
-
-
-NEEDS_REFNULL = pytest.mark.skipif(
-    not _has_refnull_keys(),
-    reason="needs pruning.bias_cutoff, training.dense_early_stopping and the reference null "
-    "(branch refnull, not yet on main)",
-)
-
-
 @pytest.mark.parametrize(
     ("name", "variants", "seeds"),
     [
-        pytest.param("paper_width", ["faithful", "corrected"], 12, marks=NEEDS_REFNULL),
-        pytest.param("scaling", ["w48", "w96", "w192"], 12, marks=NEEDS_REFNULL),
+        ("paper_width", ["faithful", "corrected"], 12),
+        ("scaling", ["w48", "w96", "w192"], 12),
         ("init_schemes", ["paper", "xavier", "kaiming", "orthogonal"], 24),
     ],
 )
@@ -230,9 +216,7 @@ def test_two_variant_job_graph(tmp_path):
     assert proc.stdout.count("--variants first second") == 3  # aggregate, figures, summary
 
 
-@pytest.mark.parametrize(
-    "name", ["init_schemes"] + (["paper_width", "scaling"] if _has_refnull_keys() else [])
-)
+@pytest.mark.parametrize("name", ["init_schemes", "paper_width", "scaling"])
 def test_shipped_variant_configs_dry_run(tmp_path, name):
     proc = run_snakemake("-n", "--configfile", str(REPO / f"config/{name}.yaml"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr + proc.stdout

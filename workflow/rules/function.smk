@@ -85,7 +85,9 @@ rule closed_loop:
     params:
         networks=networks_dir(registry.SUBJECT),
         ensemble=registry.SUBJECT,
-        settings=cli_params("closed_loop", "simulation", "network"),
+        settings=cli_params(
+            "closed_loop", "simulation", "network", ensemble=registry.SUBJECT
+        ),
         code=code_fingerprint("networks", "function closed-loop"),
     shell:
         "files=$(sparsemotifs networks list {input.metrics} --dir {params.networks}) 2> {log}"
