@@ -35,6 +35,8 @@ TINY = {
     "selection": {"threshold": 0.05},
     "motifs": {"nulls": ["degree"], "samples": 5},
     "controls": {"random_pruned": True, "control_task": {"enabled": False}},
+    "closed_loop": {"enabled": False},
+    "weights": {"enabled": False},
     "variants": {
         "first": {},
         "second": {"pruning": {"scope": "global"}, "selection": {"rule": "last_pass"}},
