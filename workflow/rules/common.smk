@@ -85,6 +85,11 @@ def cli_params(*sections, ensemble=None):
     return as_json(out)
 
 
+def cli_threshold():
+    """The subject's selection threshold (a variant may override it), drawn in the figures."""
+    return registry.ensemble_config(CFG, registry.SUBJECT)["selection"]["threshold"]
+
+
 def variants_arg():
     """--variants NAME ... for the statistics commands (empty without variants)."""
     return ("--variants " + " ".join(VARIANTS)) if VARIANTS else ""

@@ -77,7 +77,7 @@ rule figures:
         variants=variants_arg(),
         tables=lambda wildcards, input: str(Path(input.tables[0]).parent),
         figures=lambda wildcards, output: str(Path(output.pdfs[0]).parent),
-        threshold=CFG["selection"]["threshold"],
+        threshold=cli_threshold(),
         code=code_fingerprint("figures"),
     shell:
         "sparsemotifs figures --levels {input.levels} {params.control} {params.variants}"
