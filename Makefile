@@ -36,8 +36,8 @@ docs: venv
 	$(PY) -m sparsemotifs.cli config docs --write config/README.md
 
 lint: venv
-	ruff check src tests benchmarks
-	ruff format --check src tests benchmarks
+	ruff check src tests benchmarks scripts
+	ruff format --check src tests benchmarks scripts
 	snakefmt --check Snakefile workflow/rules
 	snakemake --lint --configfile config/test.yaml
 
@@ -49,6 +49,7 @@ bench: venv
 	$(PY) benchmarks/report_stats.py
 	$(PY) benchmarks/closed_loop.py
 	$(PY) benchmarks/weights.py
+	$(PY) benchmarks/null_samples.py
 
 ## lock: re-pin the tested versions after changing dependencies
 lock: venv

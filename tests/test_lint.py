@@ -16,12 +16,12 @@ def _run(*cmd: str) -> subprocess.CompletedProcess:
 
 
 def test_ruff_check():
-    proc = _run("ruff", "check", "src", "tests", "benchmarks")
+    proc = _run("ruff", "check", "src", "tests", "benchmarks", "scripts")
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_ruff_format():
-    proc = _run("ruff", "format", "--check", "src", "tests", "benchmarks")
+    proc = _run("ruff", "format", "--check", "src", "tests", "benchmarks", "scripts")
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

@@ -10,10 +10,13 @@ from tests.conftest import REPO
 
 
 def test_shipped_entries():
-    assert registry.names() == ["trained", "random_pruned", "control_task"]
-    assert registry.controls() == ["random_pruned", "control_task"]
+    assert registry.names() == [
+        "trained", "random_pruned", "null_degree", "null_min1", "control_task",
+    ]  # fmt: skip
+    assert registry.controls() == ["random_pruned", "null_degree", "null_min1", "control_task"]
     assert registry.levels_owner("random_pruned") == "trained"
-    assert registry.derived_from("trained") == ["random_pruned"]
+    assert registry.levels_owner("null_degree") == "trained"
+    assert registry.derived_from("trained") == ["random_pruned", "null_degree", "null_min1"]
     assert registry.networks_dir("random_pruned") == registry.networks_dir("trained") == "networks"
     assert registry.networks_dir("control_task") == "control_task/networks"
     assert registry.levels_table("trained") == "tables/levels.csv"
@@ -26,6 +29,8 @@ def test_active_follows_the_config_switches():
     assert [e.name for e in registry.active(cfg)] == registry.names()
     cfg["controls"]["random_pruned"] = False
     cfg["controls"]["control_task"]["enabled"] = False
+    assert [e.name for e in registry.active(cfg)] == ["trained", "null_degree", "null_min1"]
+    cfg["controls"]["null_samples"] = 0
     assert [e.name for e in registry.active(cfg)] == ["trained"]
 
 

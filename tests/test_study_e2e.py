@@ -106,7 +106,9 @@ def test_motif_table_contract(results, cfg):
     assert list(motifs.columns[:10]) == [
         "ensemble", "seed", "level", "null", "motif", "count", "null_mean", "null_sd", "z", "p",
     ]  # fmt: skip
-    assert set(motifs["ensemble"]) == {"trained", "random_pruned", "control_task"}
+    assert set(motifs["ensemble"]) == {
+        "trained", "random_pruned", "null_degree", "null_min1", "control_task",
+    }  # fmt: skip
     assert set(motifs["null"]) == set(cfg["motifs"]["nulls"])
     for null, fixed in FIXED_BY_NULL.items():
         sub = motifs[(motifs["null"] == null) & motifs["motif"].isin(MOTIFS)]
@@ -125,7 +127,53 @@ def test_motif_table_contract(results, cfg):
     def keys(ensemble):
         return set(map(tuple, motifs.loc[motifs.ensemble == ensemble, ["seed", "level"]].values))
 
-    assert keys("trained") == keys("random_pruned")
+    assert keys("trained") == keys("random_pruned") == keys("null_degree") == keys("null_min1")
+    # a sample of the degree null keeps every live node's degree, so the degree-fixed counts
+    # (edges, 2- and 3-stars) equal the trained network's
+    wide = motifs[motifs["null"] == "degree"].pivot_table(
+        index=["seed", "level", "motif"], columns="ensemble", values="count"
+    )
+    fixed = wide.loc[wide.index.get_level_values("motif").isin(FIXED_BY_NULL["degree"])]
+    assert (fixed["trained"] == fixed["null_degree"]).all()
+    assert (wide["trained"] != wide["null_degree"]).any()  # but it is rewired
+
+
+VERDICTS = {
+    "converges",
+    "does not converge",
+    "not distinguishable from the control",
+    "undetermined",
+}
+
+
+def test_verdict_table_contract(results, cfg):
+    verdict = pd.read_csv(results / "tables/verdict.csv")
+    overall = verdict[verdict["level"].astype(str) == "all"]
+    assert sorted(overall["null"]) == sorted(cfg["motifs"]["nulls"])  # one row per null
+    assert set(verdict["verdict"]) <= VERDICTS
+    numbers = ["n_seeds", "similarity_trained", "similarity_null_samples", "delta"]
+    assert set(numbers + ["delta_ci_low", "delta_ci_high", "reason"]) <= set(verdict.columns)
+    per_level = verdict[verdict["level"].astype(str) != "all"]
+    assert per_level["similarity_null_samples"].notna().any()
+    # 4 seeds < the minimum ensemble size: the tiny study cannot decide
+    assert (overall["verdict"] == "undetermined").all()
+    summary = (results / "summary.md").read_text()
+    assert "## Verdict" in summary and "conditional on width" in summary
+    for _, row in overall.iterrows():
+        assert f"**null = {row['null']}: {row['verdict']}.**" in summary
+
+
+def test_calibration_table_contract(results, cfg):
+    cal = pd.read_csv(results / "tables/calibration.csv")
+    assert {"ensemble", "null", "motif", "n", "mean_z", "sd_z", "calibrated"} <= set(cal.columns)
+    # random_pruned under fixed_count; null_min1 under fixed_count_min1 where that null runs
+    expected = {"random_pruned"} | (
+        {"null_min1"} if "fixed_count_min1" in cfg["motifs"]["nulls"] else set()
+    )
+    assert set(cal["ensemble"]) == expected
+    assert set(cal.loc[cal["ensemble"] == "random_pruned", "null"]) == {"fixed_count"}
+    assert cal["n"].min() > 0 and cal["sd_z"].notna().all()
+    assert "## Calibration of the nulls" in (results / "summary.md").read_text()
 
 
 def test_summary_states_answer(results):

@@ -29,7 +29,7 @@ def test_paper_config_dry_run_local(tmp_path):
     counts = job_counts(proc.stdout)
     assert counts["train"] == 2 * 400 // 50  # trained + control_task chunks of 50 seeds
     assert counts["simulate"] == 50
-    assert counts["motifs"] == 3 * 3 * 8  # ensembles x nulls x chunks
+    assert counts["motifs"] == 5 * 3 * 8  # ensembles (3 + 2 null-sample controls) x nulls x chunks
 
 
 def test_paper_config_dry_run_slurm_profile(tmp_path):
@@ -45,11 +45,12 @@ def test_paper_config_dry_run_slurm_profile(tmp_path):
     assert "train" in job_counts(proc.stdout)
 
 
-def test_slurm_profile_requests_one_gpu_for_training():
+def test_paper_study_requests_one_gpu_for_training():
+    """The GPU request is the study's (resources.train.gpu), not the profile's (tests/hpc)."""
     profile = yaml.safe_load((REPO / "profiles/slurm/config.yaml").read_text())
-    assert profile["executor"] == "slurm"
-    assert profile["set-resources"]["train"]["gpu"] == 1
-    assert "gpu" not in profile["default-resources"]
+    assert profile["executor"] == "slurm" and "set-resources" not in profile
+    paper = yaml.safe_load((REPO / "config/paper.yaml").read_text())
+    assert paper["resources"]["train"]["gpu"] == 1
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sparsemotifs.config import ConfigError, _resolve_ref, load_schema
+from sparsemotifs.io import write_text
 
 HEADING = "## Every key\n\n"
 _BOUNDS = (
@@ -45,16 +46,34 @@ def _text(value) -> str:
     return " ".join(str(value or "").split())
 
 
-def _rows(props: dict, root: dict, required: list, prefix: str = "") -> list[str]:
+def _conditional(schema: dict) -> set[str]:
+    """Keys required only without `import_networks` (the schema's if/then), as dotted names."""
+    then = schema.get("then", {})
+    names = set(then.get("required", []))
+    for key, sub in then.get("properties", {}).items():
+        names |= {f"{key}.{r}" for r in sub.get("required", [])}
+    return names
+
+
+def _rows(
+    props: dict, root: dict, required: list, prefix: str = "", conditional=frozenset()
+) -> list[str]:
     rows = []
     for key, sub in props.items():
         sub = _resolve_ref(sub, root)
         name = f"{prefix}{key}"
         if sub.get("type") == "object" and "properties" in sub:
             rows.append(f"| **`{name}`** | section | | | {_text(sub.get('description'))} |")
-            rows += _rows(sub["properties"], root, sub.get("required", []), f"{name}.")
+            rows += _rows(sub["properties"], root, sub.get("required", []), f"{name}.", conditional)
             continue
-        default = "**required**" if key in required else f"`{_default(sub['default'])}`"
+        if key in required:
+            default = "**required**"
+        elif name in conditional:
+            default = "**required** unless `import_networks`"
+        elif "default" in sub:
+            default = f"`{_default(sub['default'])}`"
+        else:
+            default = "none"
         rows.append(
             f"| `{name}` | {sub.get('type', '')} | {allowed(sub)} | {default} | "
             f"{_text(sub.get('description'))} |"
@@ -66,7 +85,9 @@ def key_table(schema: dict | None = None) -> str:
     """Markdown table of every key: type, allowed values, default, meaning."""
     schema = schema or load_schema()
     lines = ["| key | type | allowed | default | meaning |", "|---|---|---|---|---|"]
-    lines += _rows(schema["properties"], schema, schema.get("required", []))
+    lines += _rows(
+        schema["properties"], schema, schema.get("required", []), conditional=_conditional(schema)
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -83,5 +104,5 @@ def update_readme(path: str | Path, check: bool = False) -> bool:
     text = path.read_text()
     new = render_readme(text)
     if new != text and not check:
-        path.write_text(new)
+        write_text(new, path)
     return new == text

@@ -29,13 +29,13 @@ same data. `active(cfg)` returns them; a process that reads names (the Snakefile
 commands) calls `configure(cfg)` or `use_variants(names)` first, so that `get`, `SUBJECT`,
 `networks_dir`, ... know them.
 
-Adding an ensemble is one entry here plus its producer, e.g. a control drawn from the degree-
+Adding an ensemble is one entry here plus its producer, e.g. the control drawn from the degree-
 preserving null of every analysed network:
 
-    Ensemble("null_degree", kind="derived", source="trained", producer="null_sample_degree",
+    Ensemble("null_degree", kind="derived", source="trained", producer="null_degree",
              role="control", enabled_by="controls.null_samples", color="#9467bd")
 
-with `null_sample_degree(graph, rng)` added to `motifs.derive.DERIVATIONS`; the workflow, the
+with `null_degree(graph, rng)` in `motifs.derive.DERIVATIONS`; the workflow, the
 statistics, the figures and the summary pick it up from here. A trained variant is an entry
 with overrides, e.g. `Ensemble("wide", kind="trained", data="flight", role="control",
 overrides={"network": {"widths": [10, 24, 24, 24, 16, 7]}})`.
@@ -98,10 +98,33 @@ BASE_ENSEMBLES: tuple[Ensemble, ...] = (
         kind="derived",
         role="control",
         source="trained",
-        producer="random_masks",
+        producer="random_masks_live",
         enabled_by="controls.random_pruned",
         color="#7f7f7f",
-        description="uniform random masks with each trained network's per-layer edge counts",
+        description="uniform random masks with each trained network's live per-layer edge "
+        "counts, on its live nodes (a calibration check: its z should be ~N(0, 1))",
+    ),
+    Ensemble(
+        "null_degree",
+        kind="derived",
+        role="control",
+        source="trained",
+        producer="null_degree",
+        enabled_by="controls.null_samples",
+        color="#9467bd",
+        description="one draw of the degree-preserving null per trained network (samples of "
+        "the null: the convergence verdict's reference)",
+    ),
+    Ensemble(
+        "null_min1",
+        kind="derived",
+        role="control",
+        source="trained",
+        producer="null_min1",
+        enabled_by="controls.null_samples",
+        color="#8c564b",
+        description="one draw of fixed_count_min1 per trained network (live nodes and edge "
+        "counts kept; descriptive gain and calibration)",
     ),
     Ensemble(
         "control_task",
@@ -135,6 +158,8 @@ TABLES = (
     "permutation_tests",
     "dispersion_trend",
     "convergence_per_layer",
+    "verdict",
+    "calibration",
 )
 FIGURES = (
     "loss_vs_sparsity",
@@ -220,12 +245,16 @@ def use_variants(variant_names: list[str] | None) -> None:
 
 
 def active(cfg: Mapping) -> list[Ensemble]:
-    """The ensembles a (validated) study config switches on, in canonical order (with variants)."""
-    return [
-        e
-        for e in variant_entries(cfg.get("variants"))
-        if e.enabled_by is None or bool(_lookup(cfg, e.enabled_by))
-    ]
+    """The ensembles a (validated) study config switches on, in canonical order (with variants).
+
+    With `import_networks` the subject's networks are imported: no other ensemble is trained.
+    """
+    entries = variant_entries(cfg.get("variants"))
+    on = [e for e in entries if e.enabled_by is None or bool(_lookup(cfg, e.enabled_by))]
+    if cfg.get("import_networks"):
+        subject = next(e.name for e in entries if e.role == "subject")
+        on = [e for e in on if e.kind != "trained" or e.name == subject]
+    return on
 
 
 def levels_owner(name: str) -> str:

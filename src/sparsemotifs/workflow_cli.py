@@ -88,10 +88,21 @@ def register(sub) -> None:
     p.add_argument("--out", required=True)
     p.set_defaults(func=_run_provenance)
 
-    p = sub.add_parser("networks", help="list the level files of a training metrics table")
-    p.add_argument("action", choices=["list"])
-    p.add_argument("metrics", nargs="+", help="training metrics tables (chunk{c}.csv)")
-    p.add_argument("--dir", required=True, help="the networks folder holding seed{s}/level{k}.npz")
+    p = sub.add_parser(
+        "networks",
+        help="list the level files of a training metrics table; import a torch checkpoint",
+    )
+    p.add_argument("action", choices=["list", "import", "levels"])
+    p.add_argument(
+        "metrics",
+        nargs="+",
+        help="list: training metrics tables (chunk{c}.csv); import: MODEL.pt; levels: DIR of "
+        "imported network files",
+    )
+    p.add_argument("--dir", help="list: the networks folder holding seed{s}/level{k}.npz")
+    from sparsemotifs.contracts.network_import_cli import add_import_options
+
+    add_import_options(p)
     p.set_defaults(func=_run_networks)
 
     p = sub.add_parser("concat", help="concatenate tables (parquet/csv) in the given order")
@@ -116,6 +127,12 @@ def _run_provenance(args) -> int:
 
 
 def _run_networks(args) -> int:
+    if args.action in ("import", "levels"):
+        from sparsemotifs.contracts.network_import_cli import run_import, run_levels
+
+        return run_import(args) if args.action == "import" else run_levels(args)
+    if not args.dir:
+        raise InputError("networks list: --dir is required")
     paths: list[Path] = []
     for m in args.metrics:
         paths.extend(network_paths(read_table(m), Path(args.dir), source=m))

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sparsemotifs import cli, dataset, io
+from sparsemotifs import cli, io
 from sparsemotifs.config import load_config
+from sparsemotifs.dataset import build as dataset
 from sparsemotifs.motifs import cli as motifs_cli
 from sparsemotifs.motifs import graph
 from sparsemotifs.workflow_cli import as_json
@@ -205,7 +206,9 @@ def damaged_study(reference_study, tmp_path):
 
 
 def _run_target(work: Path, target: str, *extra: str):
-    return run_study(work, *extra, f"results/micro/{target}", cores=1)
+    # the target goes first: `--forcerun RULE` takes every word after it, a target included
+    # (which then ran the whole DAG with every motif job forced)
+    return run_study(work, f"results/micro/{target}", *extra, cores=1)
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ import pytest
 
 from sparsemotifs import convergence as stats
 from sparsemotifs.contracts.names import MOTIFS
-from sparsemotifs.report import plots, published
+from sparsemotifs.report import plots, published, z_sparsity
 
 
 def _check_files(out_dir):
@@ -93,4 +93,4 @@ def test_z_vs_sparsity_shows_only_informative_motifs(synthetic):
     assert set(titles) == expected
     assert "bi_fan | fixed_count" not in titles and "edges | degree" not in titles
     assert fig.get_size_inches()[0] <= 11
-    assert all(ax.get_subplotspec().colspan.stop <= plots.Z_PANEL_COLUMNS for ax in fig.axes)
+    assert all(ax.get_subplotspec().colspan.stop <= z_sparsity.Z_PANEL_COLUMNS for ax in fig.axes)

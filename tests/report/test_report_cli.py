@@ -70,6 +70,8 @@ def test_aggregate_figures_summary(main, inputs, tmp_path):
         "permutation_tests",
         "dispersion_trend",
         "convergence_per_layer",
+        "verdict",
+        "calibration",
     }
     assert {p.stem for p in tables.glob("*.csv")} == names
     conv = pd.read_csv(tables / "convergence.csv")

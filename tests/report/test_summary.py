@@ -128,7 +128,7 @@ def test_summary_without_controls_or_selection(synthetic, tmp_path):
     tables = stats.aggregate(levels, stats.validate_motifs(motifs), n_boot=20, n_perm=9)
     text = summary.write_summary(levels, tables, tmp_path / "s.md")
     assert "undetermined" in text
-    assert "does not meet the convergence criterion" in text
+    assert "does not meet the former convergence criterion" in text
 
 
 def test_share_under_threshold_and_loss_medians(synthetic):

@@ -7,6 +7,7 @@ from sparsemotifs import registry
 from sparsemotifs.contracts.names import NULLS as NULL_NAMES
 from sparsemotifs.config import validate_config
 from sparsemotifs.fingerprint import code_fingerprint
+from sparsemotifs.resources import rule_resources, rule_threads
 from sparsemotifs.workflow_cli import as_json
 
 # The package's own validation adds checks JSON Schema cannot express (increasing cut
@@ -29,20 +30,40 @@ def benchmarks(path):
     return f"{RESULTS}/benchmarks/{path}"
 
 
-SEEDS = list(range(CFG["first_seed"], CFG["first_seed"] + CFG["seeds"]))
+# import_networks: DIR analyses the networks in DIR (seed{s}/level{k}.npz), nothing is trained.
+IMPORT = CFG.get("import_networks")
+
+
+def imported_seeds(directory):
+    """Seeds of an imported directory, from its seed<s>/ folders (validated when analysed)."""
+    seeds = sorted(
+        int(p.name[4:])
+        for p in Path(directory).glob("seed*")
+        if p.is_dir() and p.name[4:].isdigit()
+    )
+    if not seeds:
+        raise ValueError(f"import_networks: {directory} holds no seed<seed>/ folders")
+    return seeds
+
+
+SEEDS = (
+    imported_seeds(IMPORT)
+    if IMPORT
+    else list(range(CFG["first_seed"], CFG["first_seed"] + CFG["seeds"]))
+)
 CHUNK_SIZE = CFG["training"]["chunk_size"]
 CHUNKS = {
     i: SEEDS[start : start + CHUNK_SIZE]
     for i, start in enumerate(range(0, len(SEEDS), CHUNK_SIZE))
 }
-SHARDS = list(range(CFG["simulation"]["shards"]))
+SHARDS = list(range(CFG.get("simulation", {}).get("shards", 0)))
 NULLS = CFG["motifs"]["nulls"]
 # The registry of this study: with `variants`, one trained ensemble per variant (the first is the
 # subject); every rule's input functions and the statistics commands (--variants) use it.
 ENSEMBLES = registry.configure(CFG)
 VARIANTS = list(CFG["variants"])
 MOTIF_ENSEMBLES = [e.name for e in ENSEMBLES]
-TRAINED_ENSEMBLES = [e.name for e in ENSEMBLES if e.kind == "trained"]
+TRAINED_ENSEMBLES = [] if IMPORT else [e.name for e in ENSEMBLES if e.kind == "trained"]
 # trained ensembles other than the subject: their levels tables join the subject's
 OTHER_TRAINED = [e for e in TRAINED_ENSEMBLES if e != registry.SUBJECT]
 TABLES = list(registry.TABLES)
@@ -100,7 +121,11 @@ def data_file(ensemble):
 
 
 def networks_dir(ensemble):
-    """The subject's networks live in networks/ (the documented contract), others beside it."""
+    """The subject's networks live in networks/ (the documented contract), others beside it;
+    with import_networks the subject's (and its derived ensembles') are the imported ones.
+    """
+    if IMPORT and registry.get(ensemble).levels_of == registry.SUBJECT:
+        return IMPORT
     return results(registry.networks_dir(ensemble))
 
 

@@ -25,10 +25,9 @@ rule weights:
         ensemble="|".join(TRAINED_ENSEMBLES),
     conda:
         "../envs/sparsemotifs.yaml"
-    threads: 1
+    threads: rule_threads(CFG, "weights")
     resources:
-        mem_mb=lambda wildcards, attempt: 2000 * attempt,
-        runtime=lambda wildcards, attempt: 30 * attempt,
+        **rule_resources(CFG, "weights"),
     params:
         networks=lambda wildcards: networks_dir(wildcards.ensemble),
         code=code_fingerprint("networks", "weights"),
@@ -50,9 +49,9 @@ rule weights_compare:
         logs("weights_compare.log"),
     conda:
         "../envs/sparsemotifs.yaml"
+    threads: rule_threads(CFG, "weights_compare")
     resources:
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
-        runtime=lambda wildcards, attempt: 60 * attempt,
+        **rule_resources(CFG, "weights_compare"),
     params:
         losses=lambda wildcards, input: " ".join(
             f"--losses {e}={p}"
@@ -78,10 +77,9 @@ rule closed_loop:
         benchmarks("closed_loop/chunk{chunk}.tsv")
     conda:
         "../envs/sparsemotifs.yaml"
-    threads: 1
+    threads: rule_threads(CFG, "closed_loop")
     resources:
-        mem_mb=lambda wildcards, attempt: 2000 * attempt,
-        runtime=lambda wildcards, attempt: 60 * attempt,
+        **rule_resources(CFG, "closed_loop"),
     params:
         networks=networks_dir(registry.SUBJECT),
         ensemble=registry.SUBJECT,

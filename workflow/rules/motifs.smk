@@ -20,10 +20,9 @@ rule motifs:
         benchmarks("motifs/{ensemble}/{null}/chunk{chunk}.tsv")
     conda:
         "../envs/sparsemotifs.yaml"
-    threads: 1
+    threads: rule_threads(CFG, "motifs")
     resources:
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
-        runtime=lambda wildcards, attempt: 240 * attempt,
+        **rule_resources(CFG, "motifs"),
     params:
         settings=cli_params("motifs"),
         networks=lambda wildcards: networks_dir(wildcards.ensemble),
@@ -69,10 +68,9 @@ rule signed_motifs:
         benchmarks("motifs/{ensemble}/degree_signed/chunk{chunk}.tsv")
     conda:
         "../envs/sparsemotifs.yaml"
-    threads: 1
+    threads: rule_threads(CFG, "signed_motifs")
     resources:
-        mem_mb=lambda wildcards, attempt: 4000 * attempt,
-        runtime=lambda wildcards, attempt: 480 * attempt,
+        **rule_resources(CFG, "signed_motifs"),
     params:
         settings=cli_params("motifs"),
         networks=lambda wildcards: networks_dir(wildcards.ensemble),

@@ -11,10 +11,9 @@ rule simulate:
         benchmarks("simulate/shard{shard}.tsv")
     conda:
         "../envs/sparsemotifs.yaml"
-    threads: 1
+    threads: rule_threads(CFG, "simulate")
     resources:
-        mem_mb=lambda wildcards, attempt: 2000 * attempt,
-        runtime=lambda wildcards, attempt: 60 * attempt,
+        **rule_resources(CFG, "simulate"),
     params:
         shards=CFG["simulation"]["shards"],
         settings=cli_params("simulation"),
@@ -33,10 +32,9 @@ rule dataset:
         logs("dataset/flight.log"),
     conda:
         "../envs/sparsemotifs.yaml"
-    threads: 1
+    threads: rule_threads(CFG, "dataset")
     resources:
-        mem_mb=lambda wildcards, attempt: 8000 * attempt,
-        runtime=30,
+        **rule_resources(CFG, "dataset"),
     params:
         task="flight",
         settings=cli_params("dataset"),

@@ -26,20 +26,20 @@ rule train:
         ensemble="|".join(TRAINED_ENSEMBLES) or "(?!)",
     conda:
         "../envs/sparsemotifs.yaml"
-    threads: CFG["training"]["threads"]
+    threads: rule_threads(CFG, "train")
     resources:
-        mem_mb=lambda wildcards, attempt: 8000 * attempt,
-        runtime=lambda wildcards, attempt: 720 * attempt,
+        **rule_resources(CFG, "train"),
     params:
         seeds=lambda wildcards: " ".join(map(str, CHUNKS[int(wildcards.chunk)])),
         settings=lambda wildcards: train_settings(wildcards.ensemble),
         networks=lambda wildcards: networks_dir(wildcards.ensemble),
         checkpoints=checkpoint_dir,
         code=code_fingerprint("train"),
+        fallback="--cpu-fallback" if CFG["resources"]["train"]["cpu_fallback"] else "",
     shell:
         "sparsemotifs train --data {input.data} --seeds {params.seeds}"
         " --out-dir {params.networks} --metrics {output.metrics}"
-        " --checkpoint-dir {params.checkpoints} --threads {threads}"
+        " --checkpoint-dir {params.checkpoints} --gpus {resources.gpu} {params.fallback}"
         " --params {params.settings:q} > {log} 2>&1"
 
 
@@ -79,3 +79,40 @@ use rule select as select_subject with:
         ensemble=registry.SUBJECT,
         networks=networks_dir(registry.SUBJECT),
         code=code_fingerprint("select"),
+
+
+# import_networks: the subject's levels table and per-chunk metrics come from the imported
+# files (every level passes, a seed's selected level is its highest); nothing is trained.
+if IMPORT:
+
+    ruleorder: import_levels > select_subject
+
+    localrules:
+        import_levels,
+        import_chunk,
+
+    rule import_levels:
+        output:
+            levels_table(registry.SUBJECT),
+        log:
+            logs("import/levels.log"),
+        conda:
+            "../envs/sparsemotifs.yaml"
+        params:
+            code=code_fingerprint("networks"),
+        shell:
+            "sparsemotifs networks levels {IMPORT} --out {output} > {log} 2>&1"
+
+    rule import_chunk:
+        output:
+            results(f"train/{registry.SUBJECT}/chunk{{chunk}}.csv"),
+        log:
+            logs(f"import/chunk{{chunk}}.log"),
+        conda:
+            "../envs/sparsemotifs.yaml"
+        params:
+            seeds=lambda wildcards: " ".join(map(str, CHUNKS[int(wildcards.chunk)])),
+            code=code_fingerprint("networks"),
+        shell:
+            "sparsemotifs networks levels {IMPORT} --seeds {params.seeds}"
+            " --out {output} > {log} 2>&1"

@@ -51,6 +51,13 @@ STATISTICS_COLUMNS = {
     "dispersion_trend": [
         "ensemble", "null", "motif", "rho_levels", "p_levels", "n_pairs", "wilcoxon_p",
     ],
+    "verdict": [
+        "null", "level", "n_seeds", "similarity_trained", "similarity_null_samples", "delta",
+        "delta_ci_low", "delta_ci_high", "q25_seed_delta", "q25_ci_low", "verdict", "reason",
+    ],
+    "calibration": [
+        "ensemble", "null", "motif", "n", "mean_z", "sd_z", "calibrated", "p_holm",
+    ],
 }  # fmt: skip
 
 

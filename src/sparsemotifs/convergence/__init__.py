@@ -101,6 +101,10 @@ def aggregate(
         "permutation_tests": permutation_tests(prepared, n_perm, seed),
         "dispersion_trend": dispersion_trend(prepared, levels, reference_cut),
     }
+    from sparsemotifs.convergence.study_verdict import study_calibration, study_verdict
+
+    tables["verdict"] = study_verdict(prepared.motifs, levels, n_boot=n_boot, seed=seed)
+    tables["calibration"] = study_calibration(prepared.motifs, n_boot=n_boot, seed=seed)
     if per_layer is not None:
         if "layer" not in per_layer.columns:
             raise InputError("per-layer motifs table: missing column 'layer'")

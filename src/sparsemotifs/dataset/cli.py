@@ -7,7 +7,7 @@ import logging
 
 from sparsemotifs import registry
 from sparsemotifs.config import parse_params
-from sparsemotifs.dataset.build import build_training_data, read_simulation_tables
+from sparsemotifs.dataset import build
 
 log = logging.getLogger(__name__)
 TASKS = registry.DATASETS  # name -> config section of the task (None: the flight task)
@@ -41,8 +41,8 @@ def run(args: argparse.Namespace) -> int:
     sections = parse_params(args.params, ("dataset", "controls"))
     params = sections["dataset"]
     teacher = sections["controls"]["control_task"] if args.task == "control_task" else None
-    table = read_simulation_tables(args.tables)
-    data = build_training_data(
+    table = build.read_simulation_tables(args.tables)
+    data = build.build_training_data(
         table,
         fractions=(params["train"], params["val"], params["test"]),
         split_seed=params["seed"],

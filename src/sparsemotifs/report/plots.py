@@ -6,6 +6,7 @@ seed, all-NaN z, no selected level), so a report can always be built.
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -21,67 +22,26 @@ import seaborn as sns  # noqa: E402
 
 from sparsemotifs import convergence as stats  # noqa: E402
 from sparsemotifs import registry  # noqa: E402
-from sparsemotifs.contracts.names import MOTIFS, NULLS, SELECTED, ordered  # noqa: E402
-from sparsemotifs.io import atomic_path  # noqa: E402
+from sparsemotifs.contracts.names import SELECTED  # noqa: E402
 from sparsemotifs.report import published  # noqa: E402
+from sparsemotifs.report.figure_kit import (  # noqa: E402
+    empty_panel,
+    ensembles_in,
+    level_ticks,
+    motifs_in,
+    nulls_in,
+    save_figure,
+)
+from sparsemotifs.report.z_sparsity import plot_z_vs_sparsity  # noqa: E402
 
 FIGURE_NAMES = list(registry.FIGURES)
-
-
-def save_figure(fig: plt.Figure, out_dir: str | Path, name: str, dpi: int = 150) -> list[Path]:
-    """Write `name`.png and `name`.pdf atomically; close the figure."""
-    paths = []
-    for ext in ("png", "pdf"):
-        path = Path(out_dir) / f"{name}.{ext}"
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=ext, dpi=dpi, bbox_inches="tight")
-        paths.append(path)
-    plt.close(fig)
-    return paths
-
-
-def empty_panel(ax: plt.Axes, message: str) -> None:
-    """An annotated empty panel: a figure degrades instead of failing on degenerate data."""
-    ax.text(
-        0.5,
-        0.5,
-        message,
-        ha="center",
-        va="center",
-        transform=ax.transAxes,
-        fontsize=9,
-        color="0.4",
-        wrap=True,
-    )
-    ax.set_xticks([])
-    ax.set_yticks([])
-
-
-def _ensembles(values) -> list[str]:
-    return ordered(values, registry.names())
-
-
-def nulls_in_order(values) -> list[str]:
-    return ordered(values, NULLS)
-
-
-def _motifs(values) -> list[str]:
-    return ordered(values, MOTIFS, sort_rest=True)
-
-
-def _level_ticks(ax: plt.Axes, cuts: pd.Series) -> None:
-    """Level index on x, labelled with its cut fraction (the schedule is crowded near 0.9)."""
-    cuts = cuts.dropna().sort_index()
-    ax.set_xticks(cuts.index.to_numpy())
-    ax.set_xticklabels([f"{c:.2f}" for c in cuts.to_numpy()], rotation=90, fontsize=7)
-    ax.set_xlabel("cut fraction (level)")
 
 
 # ----------------------------------------------------------------------------- (a) loss
 def plot_loss_vs_sparsity(levels: pd.DataFrame, threshold: float, split: str = "val") -> plt.Figure:
     """Loss of the chosen split against the cut fraction, one line per seed, per ensemble."""
     column = f"loss_{split}"
-    ensembles = _ensembles(levels["ensemble"]) or [registry.SUBJECT]
+    ensembles = ensembles_in(levels["ensemble"]) or [registry.SUBJECT]
     fig, axes = plt.subplots(1, len(ensembles), figsize=(5.5 * len(ensembles), 4), squeeze=False)
     for ax, ensemble in zip(axes[0], ensembles, strict=True):
         lv = levels[levels.ensemble == ensemble]
@@ -113,7 +73,7 @@ def plot_loss_vs_sparsity(levels: pd.DataFrame, threshold: float, split: str = "
                 transform=top,
                 label=f"diverged / non-finite ({len(bad)})",
             )
-        _level_ticks(ax, lv.groupby("level")["cut_fraction"].mean())
+        level_ticks(ax, lv.groupby("level")["cut_fraction"].mean())
         ax.set_ylabel(f"{split} loss (scaled MSE)")
         ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
@@ -124,7 +84,7 @@ def plot_loss_vs_sparsity(levels: pd.DataFrame, threshold: float, split: str = "
 def selected_share_table(levels: pd.DataFrame) -> pd.DataFrame:
     """Share of networks selected at each cut fraction ('none' = never passed), ours and paper."""
     rows = []
-    for ensemble in _ensembles(levels["ensemble"]):
+    for ensemble in ensembles_in(levels["ensemble"]):
         lv = levels[levels.ensemble == ensemble]
         n = lv.seed.nunique()
         if n == 0:
@@ -173,7 +133,7 @@ def plot_selected_sparsity(levels: pd.DataFrame) -> plt.Figure:
 
 
 # ----------------------------------------------------------------------------- (c) z selected
-def symlog_if_wide(ax: plt.Axes, values: np.ndarray) -> None:
+def _symlog_if_wide(ax: plt.Axes, values: np.ndarray) -> None:
     values = values[np.isfinite(values)]
     if values.size and np.abs(values).max() > 60:
         ax.set_yscale("symlog", linthresh=3)
@@ -183,7 +143,7 @@ def plot_z_selected(prepared: stats.Prepared) -> plt.Figure:
     """z at each network's selected level per motif, ensembles side by side, one panel per null."""
     m = prepared.motifs
     m = m[(m.level == SELECTED) & np.isfinite(m.z)]
-    nulls = nulls_in_order(prepared.motifs["null"]) or ["(none)"]
+    nulls = nulls_in(prepared.motifs["null"]) or ["(none)"]
     fig, axes = plt.subplots(len(nulls), 1, figsize=(10, 3.6 * len(nulls)), squeeze=False)
     for ax, null in zip(axes[:, 0], nulls, strict=True):
         d = m[m.null == null]
@@ -191,8 +151,8 @@ def plot_z_selected(prepared: stats.Prepared) -> plt.Figure:
         if d.empty:
             empty_panel(ax, "no finite z at the selected level")
             continue
-        order = _motifs(d.motif)
-        hue_order = _ensembles(d.ensemble)
+        order = motifs_in(d.motif)
+        hue_order = ensembles_in(d.ensemble)
         palette = {e: registry.color(e) for e in hue_order}
         sns.boxplot(
             data=d,
@@ -220,101 +180,10 @@ def plot_z_selected(prepared: stats.Prepared) -> plt.Figure:
             legend=False,
         )
         ax.axhline(0, color="k", lw=0.5)
-        symlog_if_wide(ax, d.z.to_numpy())
+        _symlog_if_wide(ax, d.z.to_numpy())
         ax.tick_params(axis="x", rotation=30)
         ax.legend(fontsize=8)
     fig.tight_layout()
-    return fig
-
-
-# ----------------------------------------------------------------------------- (d) z vs sparsity
-Z_PANEL_COLUMNS = 4  # panels per row: the figure stays readable at page width
-
-
-def informative_panels(m: pd.DataFrame, nulls: list[str]) -> list[tuple[str, str | None]]:
-    """(null, motif) of every motif with a finite z under that null, nulls in order; a null
-    with none gets one (null, None) panel. `m` holds the rows with finite z only."""
-    panels: list[tuple[str, str | None]] = []
-    for null in nulls:
-        motifs = _motifs(m.loc[m.null == null, "motif"])
-        panels += [(null, motif) for motif in motifs] or [(null, None)]
-    return panels
-
-
-def _panel_grid(panels: list[tuple[str, str | None]]) -> list[tuple[int, int]]:
-    """(row, column) of each panel: each null starts a new row, rows wrap at Z_PANEL_COLUMNS."""
-    cells, row, col, last = [], -1, Z_PANEL_COLUMNS, None
-    for null, _ in panels:
-        if null != last or col == Z_PANEL_COLUMNS:
-            row, col = row + 1, 0
-        cells.append((row, col))
-        col, last = col + 1, null
-    return cells
-
-
-def _plot_z_band(ax: plt.Axes, d: pd.DataFrame) -> None:
-    for ensemble in _ensembles(d.ensemble):
-        g = d[d.ensemble == ensemble].groupby("level_num")["z"].agg(["mean", "std"])
-        color = registry.color(ensemble)
-        ax.plot(g.index, g["mean"], color=color, lw=1.2, label=ensemble)
-        sd = g["std"].fillna(0)
-        ax.fill_between(g.index, g["mean"] - sd, g["mean"] + sd, color=color, alpha=0.2, lw=0)
-    ax.axhline(0, color="k", lw=0.4)
-    ax.tick_params(labelsize=7)
-
-
-def plot_z_vs_sparsity(prepared: stats.Prepared) -> plt.Figure:
-    """z of each motif against sparsity, one panel per motif that the null leaves informative
-    (finite z for some network): motifs a null fixes, or whose z is NaN everywhere, are left
-    out rather than drawn as empty panels. Rows of at most Z_PANEL_COLUMNS panels per null."""
-    m = prepared.motifs
-    m = m[(m.level != SELECTED) & np.isfinite(m.z)].copy()
-    m["level_num"] = m.level.astype(int)
-    nulls = nulls_in_order(prepared.motifs["null"]) or ["(none)"]
-    panels = informative_panels(m, nulls)
-    cells = _panel_grid(panels)
-    n_rows = cells[-1][0] + 1
-    fig, axes = plt.subplots(
-        n_rows,
-        Z_PANEL_COLUMNS,
-        figsize=(10.5, 2.3 * n_rows + 0.6),
-        squeeze=False,
-    )
-    cuts = m.groupby("level_num")["cut_fraction"].mean()
-    used = set(cells)
-    for (null, motif), (r, c) in zip(panels, cells, strict=True):
-        ax = axes[r, c]
-        if motif is None:
-            ax.set_title(f"{null}", fontsize=8)
-            empty_panel(ax, "no motif with a finite z" if len(prepared.motifs) else "no data")
-            continue
-        ax.set_title(f"{motif} | {null}", fontsize=8)
-        _plot_z_band(ax, m[(m.null == null) & (m.motif == motif)])
-        _level_ticks(ax, cuts)
-        if len(cuts):
-            ax.set_xlim(cuts.index.min() - 0.3, cuts.index.max() + 0.3)
-        if (r + 1, c) in used and panels[cells.index((r + 1, c))][0] == null:
-            ax.tick_params(labelbottom=False)  # the panel below (same null) carries the labels
-            ax.set_xlabel("")
-    for r in range(n_rows):
-        for c in range(Z_PANEL_COLUMNS):
-            if (r, c) not in used:
-                axes[r, c].set_visible(False)
-    handles, labels = [], []
-    for ax in axes.flat:
-        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
-            if lab not in labels:
-                handles.append(h)
-                labels.append(lab)
-    if handles:
-        fig.legend(handles, labels, loc="upper right", fontsize=8, ncol=len(handles))
-    fig.suptitle(
-        "z against sparsity: mean across seeds, band = ± 1 sd (motifs each null leaves informative)",
-        fontsize=10,
-        x=0.02,
-        ha="left",
-    )
-    fig.tight_layout(rect=(0, 0, 1, 0.97))
     return fig
 
 
@@ -322,7 +191,7 @@ def plot_z_vs_sparsity(prepared: stats.Prepared) -> plt.Figure:
 def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str | None = None) -> plt.Figure:
     """Pairwise SP correlation between seeds at the selected level, one panel per null."""
     sp = stats.significance_profiles(prepared.motifs) if len(prepared.motifs) else None
-    nulls = nulls_in_order(prepared.motifs["null"]) or ["(none)"]
+    nulls = nulls_in(prepared.motifs["null"]) or ["(none)"]
     fig, axes = plt.subplots(1, len(nulls), figsize=(4.8 * len(nulls), 4.2), squeeze=False)
     for ax, null in zip(axes[0], nulls, strict=True):
         key = (ensemble or registry.SUBJECT, SELECTED, null)
@@ -353,6 +222,92 @@ def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str | None = None) 
     return fig
 
 
+# ----------------------------------------------------------------------------- (f) published
+def plot_published_comparison(convergence: pd.DataFrame) -> plt.Figure:
+    """Our z at the selected level against the published means and sds."""
+    ref = published.published_z_table()
+    motifs = list(ref.motif)
+    ours = convergence[
+        (convergence.ensemble == registry.SUBJECT)
+        & (convergence.level.astype(str) == SELECTED)
+        & convergence.motif.isin(motifs)
+        & (convergence.n > 0)
+    ]
+    nulls = nulls_in(ours["null"])
+    fig, ax = plt.subplots(figsize=(9, 5))
+    x = np.arange(len(motifs))
+    width = 0.8 / (1 + max(1, len(nulls)))
+    ax.errorbar(
+        x - 0.4 + width / 2,
+        ref["mean"].astype(float),
+        yerr=ref["sd"].astype(float),
+        fmt="s",
+        color="k",
+        capsize=3,
+        label="paper: mean ± sd",
+    )
+    ax.plot(
+        x - 0.4 + width / 2,
+        ref["median"].astype(float),
+        "D",
+        mfc="none",
+        color="k",
+        label="paper: median",
+    )
+    for k, null in enumerate(nulls):
+        d = ours[ours.null == null].set_index("motif").reindex(motifs)
+        ax.errorbar(
+            x - 0.4 + width * (k + 1.5),
+            d["mean"],
+            yerr=d["sd"].fillna(0),
+            fmt="o",
+            capsize=3,
+            color=f"C{k}",
+            label=f"ours: mean ± sd, {null}",
+        )
+        # our connected-pairs statistic = how the paper counted chains, at the chain positions
+        pairs = convergence[
+            (convergence.ensemble == registry.SUBJECT)
+            & (convergence.level.astype(str) == SELECTED)
+            & (convergence.null == null)
+            & convergence.motif.isin(list(published.PAPER_CHAIN_STATISTIC))
+            & (convergence.n > 0)
+        ]
+        for row in pairs.itertuples():
+            pos = motifs.index(published.PAPER_CHAIN_STATISTIC[row.motif])
+            ax.errorbar(
+                pos - 0.4 + width * (k + 1.5) + width * 0.35,
+                row.mean,
+                yerr=0 if np.isnan(row.sd) else row.sd,
+                fmt="o",
+                mfc="none",
+                capsize=2,
+                color=f"C{k}",
+                label=f"ours: connected pairs (paper's chain statistic), {null}",
+            )
+    if ours.empty:
+        ax.text(
+            0.5,
+            0.9,
+            "no finite z of ours at the selected level",
+            ha="center",
+            transform=ax.transAxes,
+            color="0.4",
+        )
+    ax.axhline(0, color="k", lw=0.5)
+    ax.set_xticks(x, motifs, rotation=30)
+    ax.set_ylabel("z at the selected level (trained)")
+    ax.set_title("our z-scores next to the published table")
+    _symlog_if_wide(ax, np.concatenate([ours["mean"].to_numpy(dtype=float), [0.0]]))
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles, strict=True))
+    ax.legend(unique.values(), unique.keys(), fontsize=7)
+    note = textwrap.fill(published.METHOD_DIFFERENCES, 130)
+    fig.text(0.01, -0.02, note, fontsize=7, va="top", ha="left")
+    fig.tight_layout()
+    return fig
+
+
 # ----------------------------------------------------------------------------- all
 def make_figures(
     levels: pd.DataFrame,
@@ -364,8 +319,6 @@ def make_figures(
     dpi: int = 150,
 ) -> list[Path]:
     """Draw every figure of FIGURE_NAMES into out_dir (PNG and PDF); return the paths."""
-    from sparsemotifs.report.published_figure import plot_published_comparison
-
     prepared = stats.prepare(levels, motifs)
     builders = {
         "loss_vs_sparsity": lambda: plot_loss_vs_sparsity(levels, threshold, split),

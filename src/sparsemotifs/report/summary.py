@@ -353,18 +353,24 @@ def _variant_lines(variants: dict) -> list[str]:
 
 
 def _verdict_section(verdicts: list[dict]) -> list[str]:
-    lines = ["## Verdict", ""]
+    """The former r̄ >= 0.9 criterion, demoted to a descriptive section (issue 12)."""
+    lines = ["## Descriptive similarity (the former criterion, not the verdict)", ""]
+    lines.append(
+        "Mean pairwise SP correlation grows with width and degree heterogeneity and "
+        "random_pruned is ~N(0, 1) by construction, so this former criterion can call a "
+        "structureless ensemble convergent; it is kept for comparison only."
+    )
     converged = [v["null"] for v in verdicts if v["verdict"] == "converges"]
     if converged:
-        lines.append(f"The trained ensemble converges under: {', '.join(converged)}.")
+        lines.append(f"Under it the trained ensemble would converge under: {', '.join(converged)}.")
     else:
         lines.append(
-            "The trained ensemble does not meet the convergence criterion under any null model."
+            "The trained ensemble does not meet the former convergence criterion under any null."
         )
     lines += [""] + [_verdict_sentence(v) for v in verdicts]
     return lines + [
         "",
-        f"Criterion: {VERDICT_CRITERION}",
+        f"Former criterion: {VERDICT_CRITERION}",
         "",
         "Under the fixed-count nulls the diverging/converging z-scores largely measure "
         "degree heterogeneity; the degree-preserving null asks whether the wiring beyond "
@@ -404,9 +410,20 @@ def render_summary(
     threshold = threshold if threshold is not None else selection.get("threshold")
     split = split or selection.get("split") or "val"
     lines = _header_section(config, provenance, sources, nulls)
+    from sparsemotifs.report.verdict_summary import (
+        calibration_section,
+        outcomes_section,
+        verdict_section,
+    )
+
+    if "verdict" in tables:
+        lines += verdict_section(tables["verdict"], config)
+    if "calibration" in tables:
+        lines += calibration_section(tables["calibration"])
     lines += _verdict_section(verdicts)
     lines += _counts_section(levels)
     lines += _selection_section(levels)
+    lines += outcomes_section(levels, threshold, split)
     lines += _loss_section(levels, threshold, split)
     lines += ["## Per null model, at the selected level", ""]
     for null in nulls:

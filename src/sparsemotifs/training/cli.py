@@ -39,6 +39,18 @@ def register(sub) -> None:
         "--threads", type=int, default=None, help="torch threads (overrides training.threads)"
     )
     p.add_argument(
+        "--gpus",
+        type=int,
+        default=0,
+        help="GPUs this job was given by its scheduler (resources.train.gpu): with a GPU requested, "
+        "finding no CUDA device is an error, whatever training.device says (auto included)",
+    )
+    p.add_argument(
+        "--cpu-fallback",
+        action="store_true",
+        help="with --gpus > 0 and no CUDA device, train on the CPU with a warning instead of failing",
+    )
+    p.add_argument(
         "--checkpoint-dir",
         default=None,
         help="where the per-level checkpoint lives (default: OUT_DIR/.checkpoint); removed after "
@@ -72,6 +84,9 @@ def register(sub) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     # torch is imported here, not at module level, so other subcommands start fast
+    import torch
+
+    from sparsemotifs.training.device import resolve_device
     from sparsemotifs.training.trainer import EnsembleTrainer, configure_threads
 
     sections = parse_params(args.params, TRAIN_SECTIONS)
@@ -80,6 +95,11 @@ def run_train(args: argparse.Namespace) -> int:
             raise ConfigError(f"--threads must be >= 1, got {args.threads}")
         sections["training"]["threads"] = args.threads
     configure_threads(sections["training"]["threads"])
+    # Resolved before any data are read, so a GPU job without a GPU fails within seconds.
+    device = resolve_device(
+        sections["training"]["device"], gpus=args.gpus, cpu_fallback=args.cpu_fallback
+    )
+    sections["training"]["device"] = device.type
     data = load_training_data(args.data)
     checkpoint_dir = args.checkpoint_dir or str(Path(args.out_dir) / ".checkpoint")
     trainer = EnsembleTrainer(
@@ -93,14 +113,18 @@ def run_train(args: argparse.Namespace) -> int:
         lr_overrides=sections["training"]["lr_overrides"],
     )
     log.info(
-        "training seeds %s on %s: %d levels, batch %d, at most %d steps per level",
+        "training seeds %s on %s with %d torch threads (%d GPU(s) requested): %d levels, "
+        "batch %d, at most %d steps per level",
         args.seeds,
         trainer.device,
+        torch.get_num_threads(),
+        args.gpus,
         trainer.n_levels,
         trainer.batch,
         trainer.step_cap,
     )
-    metrics = trainer.run()
+    # The device and thread count that produced the numbers (both may change float results).
+    metrics = trainer.run().assign(device=trainer.device.type, threads=torch.get_num_threads())
     write_table(metrics, args.metrics)
     trainer.remove_checkpoint()
     log.info(

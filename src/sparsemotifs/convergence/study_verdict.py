@@ -1,0 +1,109 @@
+"""The study's verdict and calibration tables (tables/verdict.csv, tables/calibration.csv).
+
+Why: the verdict of `convergence.verdict` needs, per network, samples of its own null analysed
+like it; the workflow provides them as the derived ensembles `null_degree` (the deciding
+reference) and `null_min1` (descriptive) of the registry. This module picks the ensembles out
+of the prepared motifs table (non-diverged networks, per level and at the selected level) and
+applies the rule with its defaults: cosine similarity on the reduced profile, gain over the
+degree-matched samples with a paired seed bootstrap, at least `MIN_SEEDS` seeds, the control
+task (where present) compared at the same level index (the same pruning schedule, so the same
+nominal cut fraction; both cut fractions are in the row).
+
+Calibration: networks that are draws of a null (null_min1 under fixed_count_min1) or close to
+one (random_pruned, random masks on the live counts, under fixed_count) should get z ~ N(0, 1)
+under it; the calibration table says per ensemble, null and motif whether they do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sparsemotifs.contracts.names import SELECTED
+from sparsemotifs.convergence.verdict import (
+    MARGIN,
+    MIN_SEEDS,
+    N_BOOT,
+    VERDICT_COLUMNS,
+    calibration_table,
+    verdict_table,
+)
+
+NULL_SAMPLES = "null_degree"
+MIN1_SAMPLES = "null_min1"
+CONTROL = "control_task"
+# (ensemble, null) pairs whose z is checked against N(0, 1)
+CALIBRATION = (("random_pruned", "fixed_count"), ("null_min1", "fixed_count_min1"))
+CALIBRATION_COLUMNS = [
+    "ensemble", "null", "motif", "n", "mean_z", "sd_z", "mean_ci_low", "mean_ci_high",
+    "sd_ci_low", "sd_ci_high", "calibrated", "p_mean_zero", "p_holm",
+]  # fmt: skip
+
+
+def _ensemble(motifs: pd.DataFrame, name: str) -> pd.DataFrame:
+    return motifs[motifs["ensemble"] == name]
+
+
+def study_verdict(
+    motifs: pd.DataFrame,
+    levels: pd.DataFrame | None = None,
+    *,
+    n_boot: int = N_BOOT,
+    seed: int = 0,
+    min_seeds: int = MIN_SEEDS,
+    margin: float = MARGIN,
+) -> pd.DataFrame:
+    """Verdict rows per null and level (levels as str, `selected` secondary, `all` overall).
+
+    `motifs` is `Prepared.motifs` (non-diverged networks, levels as str). Without null samples
+    every null's row is "undetermined" and says why.
+    """
+    trained = _ensemble(motifs, "trained")
+    samples = _ensemble(motifs, NULL_SAMPLES)
+    nulls = list(dict.fromkeys(trained["null"]))
+    if samples.empty or trained.empty:
+        reason = (
+            "no trained networks analysed"
+            if trained.empty
+            else "no samples of the null (controls.null_samples is 0)"
+        )
+        rows = [dict.fromkeys(VERDICT_COLUMNS, np.nan) for _ in nulls]
+        for row, null in zip(rows, nulls, strict=True):
+            row.update(null=null, level="all", verdict="undetermined", reason=reason)
+            row.update(n_seeds=0, min_seeds=min_seeds, margin=margin)
+        return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
+    control = _ensemble(motifs, CONTROL)
+    min1 = _ensemble(motifs, MIN1_SAMPLES)
+    table = verdict_table(
+        trained,
+        samples,
+        control=control if len(control) else None,
+        nulls=nulls,
+        min_seeds=min_seeds,
+        margin=margin,
+        n_boot=n_boot,
+        seed=seed,
+        levels=levels,
+        min1_samples=min1 if len(min1) else None,
+    )
+    table["level"] = table["level"].astype(str)
+    return table
+
+
+def overall_verdicts(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per null: the verdict over levels (level `all`)."""
+    return table[table["level"].astype(str) == "all"].reset_index(drop=True)
+
+
+def study_calibration(motifs: pd.DataFrame, n_boot: int = N_BOOT, seed: int = 0) -> pd.DataFrame:
+    """Calibration rows (ensemble, null, motif, ...) over every analysed level of each pair."""
+    per_level = motifs[motifs["level"].astype(str) != SELECTED]
+    parts = []
+    for ensemble, null in CALIBRATION:
+        m = per_level[(per_level["ensemble"] == ensemble) & (per_level["null"] == null)]
+        if m.empty:
+            continue
+        parts.append(calibration_table(m, n_boot=n_boot, seed=seed).assign(ensemble=ensemble))
+    if not parts:
+        return pd.DataFrame(columns=CALIBRATION_COLUMNS)
+    return pd.concat(parts, ignore_index=True).reindex(columns=CALIBRATION_COLUMNS)
