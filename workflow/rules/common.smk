@@ -69,9 +69,11 @@ OTHER_TRAINED = [e for e in TRAINED_ENSEMBLES if e != registry.SUBJECT]
 TABLES = list(registry.TABLES)
 FIGURES = list(registry.FIGURES)
 # weight metrics of every trained ensemble; closed-loop function of the subject (its data are
-# the flight task's, so its outputs are controls)
-WEIGHTS = CFG["weights"]["enabled"]
-CLOSED_LOOP = CFG["closed_loop"]["enabled"]
+# the flight task's, so its outputs are controls). An imported study has neither trained levels
+# tables nor a dataset to fly, so both stages are off there.
+IMPORTED = bool(CFG.get("import_networks"))
+WEIGHTS = CFG["weights"]["enabled"] and not IMPORTED
+CLOSED_LOOP = CFG["closed_loop"]["enabled"] and not IMPORTED
 FUNCTION_FIGURES = (
     ["weights_vs_sparsity", "weights_separation"] if WEIGHTS else []
 ) + (["closed_loop_vs_sparsity"] if CLOSED_LOOP else [])

@@ -51,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
     if args.seed is not None:
         section["seed"] = args.seed
     settings = validate_section("simulation", section)
+    if "n_trajectories" not in settings:  # required by the schema only for simulating studies
+        raise SparsemotifsError(
+            "simulation.n_trajectories is required: give --n or set it in --params"
+        )
     out = Path(args.out)
     if out.suffix not in SUFFIXES:
         raise SparsemotifsError(
