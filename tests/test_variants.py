@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -68,12 +69,25 @@ def test_variants_replace_the_trained_entry_first_is_subject():
         ("first", "trained", "subject"),
         ("second", "trained", "control"),
         ("random_pruned", "derived", "control"),
-        ("null_degree", "derived", "control"),
-        ("null_min1", "derived", "control"),
+        ("first_null_degree", "derived", "control"),
+        ("second_null_degree", "derived", "control"),
+        ("first_null_min1", "derived", "control"),
+        ("second_null_min1", "derived", "control"),
     ]
     assert registry.get_base("random_pruned").source == "trained"
-    # every control derived from the trained ensemble is derived from the subject variant
-    assert {e.source for e in entries if e.kind == "derived"} == {"first"}
+    # the null samples are made from every variant (each variant's verdict needs its own),
+    # random_pruned (a calibration check of the method) from the subject only
+    sources = {e.name: e.source for e in entries if e.kind == "derived"}
+    assert sources == {
+        "random_pruned": "first",
+        "first_null_degree": "first",
+        "second_null_degree": "second",
+        "first_null_min1": "first",
+        "second_null_min1": "second",
+    }
+    assert {e.base_name for e in entries if e.kind == "derived"} == {
+        "random_pruned", "null_degree", "null_min1"
+    }  # fmt: skip
     assert {e.data for e in entries if e.kind == "trained"} == {"flight"}  # shared data
     # active() is pure: the process registry is still the base one
     assert registry.SUBJECT == "trained" and "first" not in registry.names()
@@ -82,14 +96,36 @@ def test_variants_replace_the_trained_entry_first_is_subject():
 def test_configure_makes_names_and_layout_follow_the_variants():
     registry.configure(validate_config(tiny()))
     assert registry.SUBJECT == "first"
-    assert registry.names() == ["first", "second", "random_pruned", "control_task"]
-    assert registry.controls() == ["second", "random_pruned", "control_task"]
+    nulls = ["first_null_degree", "second_null_degree", "first_null_min1", "second_null_min1"]
+    assert registry.names() == ["first", "second", "random_pruned", *nulls, "control_task"]
+    assert registry.controls() == ["second", "random_pruned", *nulls, "control_task"]
+    assert registry.studied() == ["first", "second"]
     assert registry.networks_dir("first") == registry.networks_dir("random_pruned") == "networks"
+    assert registry.networks_dir("first_null_degree") == "networks"
     assert registry.networks_dir("second") == "second/networks"
+    assert registry.networks_dir("second_null_min1") == "second/networks"
     assert registry.levels_table("first") == "tables/levels.csv"
     assert registry.levels_table("second") == "tables/second_levels.csv"
-    assert registry.derived_from("first") == ["random_pruned"]
+    assert registry.levels_table("second_null_degree") == "tables/second_levels.csv"
+    assert registry.derived_from("first") == [
+        "random_pruned",
+        "first_null_degree",
+        "first_null_min1",
+    ]
+    assert registry.derived_from("second") == ["second_null_degree", "second_null_min1"]
+    assert registry.derived_of("second", "null_degree") == "second_null_degree"
+    assert registry.derived_of("second", "random_pruned") is None
     assert registry.color("second") != registry.color("first")
+    # every ensemble its own colour in the figures (a variant's null samples a paler shade)
+    assert len({registry.color(n) for n in registry.names()}) == len(registry.names())
+    # the subject is compared with every variant and its own controls; another variant with
+    # its own null samples and the control task, never with another variant's null samples
+    assert registry.comparisons() == [
+        ("first", "second"), ("first", "random_pruned"), ("first", "first_null_degree"),
+        ("first", "first_null_min1"), ("first", "control_task"),
+        ("second", "second_null_degree"), ("second", "second_null_min1"),
+        ("second", "control_task"),
+    ]  # fmt: skip
     registry.configure({})
     assert registry.SUBJECT == "trained" and registry.ENSEMBLES == registry.BASE_ENSEMBLES
 
@@ -97,7 +133,15 @@ def test_configure_makes_names_and_layout_follow_the_variants():
 def test_without_variants_the_registry_is_unchanged():
     cfg = validate_config({k: v for k, v in tiny().items() if k != "variants"})
     assert cfg["variants"] == {}
-    assert [e.name for e in registry.active(cfg)] == ["trained", "random_pruned"]
+    assert [e.name for e in registry.active(cfg)] == [
+        "trained", "random_pruned", "null_degree", "null_min1"
+    ]  # fmt: skip
+    registry.configure(cfg)
+    assert registry.studied() == ["trained"]
+    assert registry.derived_of("trained", "null_degree") == "null_degree"
+    assert registry.comparisons() == [
+        ("trained", e) for e in ("random_pruned", "null_degree", "null_min1", "control_task")
+    ]
 
 
 def test_ensemble_config_merges_a_variants_overrides_recursively():
@@ -129,6 +173,7 @@ def test_ensemble_config_merges_a_variants_overrides_recursively():
         ({"b": {"motifs": {"samples": 3}}}, "motifs"),
         ({"Bad-Name": {}}, "Bad-Name"),
         ({"random_pruned": {}}, "clash"),
+        ({"a": {}, "a_null_degree": {}}, "clash"),
         ({"b": {"training": {"chunk_size": 3}}}, "study-wide"),
         ({"b": {"pruning": {"schedule": [0.5, 0.4]}}}, "pruning.schedule"),
     ],
@@ -150,7 +195,7 @@ def test_schema_documents_variants():
     [
         ("paper_width", ["faithful", "corrected"], 12),
         ("scaling", ["w48", "w96", "w192"], 12),
-        ("init_schemes", ["paper", "xavier", "kaiming", "orthogonal"], 24),
+        ("init_schemes", ["paper", "xavier", "kaiming", "orthogonal"], 16),
     ],
 )
 def test_shipped_variant_configs_validate(name, variants, seeds):
@@ -212,11 +257,34 @@ def test_two_variant_job_graph(tmp_path):
         f"ensemble={e}, chunk={c}" for e in ("first", "second") for c in (0, 1)
     ]
     assert job_wildcards(proc.stdout, "select") == ["ensemble=second"]
+    # the variants differ only in pruning and selection: one dense level per chunk, shared
+    dense = job_wildcards(proc.stdout, "train_dense")
+    assert len(dense) == 2 and {d.split(", ")[1] for d in dense} == {"chunk=0", "chunk=1"}
+    key = dense[0].split(",")[0].removeprefix("key=")
+    for c in (0, 1):
+        shells = [
+            ln for ln in proc.stdout.splitlines()
+            if "sparsemotifs train --data" in ln and f"chunk{c}.csv" in ln
+        ]  # fmt: skip
+        assert len(shells) == 2
+        assert all(
+            f"--dense-from results/vtiny/train/dense/{key}/chunk{c}.pt" in ln for ln in shells
+        )
     assert proc.stdout.count("rule simulate:") == 1 and proc.stdout.count("rule dataset:") == 1
     motifs = job_wildcards(proc.stdout, "motifs")
-    assert {m.split(",")[0] for m in motifs} == {
-        "ensemble=first", "ensemble=second", "ensemble=random_pruned"
-    }  # fmt: skip
+    # per chunk and null: each variant, its own null samples, and random_pruned of the subject
+    analysed = [
+        "first", "second", "random_pruned", "first_null_degree", "second_null_degree",
+        "first_null_min1", "second_null_min1",
+    ]  # fmt: skip
+    assert motifs == sorted(
+        f"ensemble={e}, null=degree, chunk={c}" for e in analysed for c in (0, 1)
+    )
+    # each variant's null samples are drawn from that variant's own networks
+    shells = [ln for ln in proc.stdout.splitlines() if "--ensemble second_null_degree" in ln]
+    assert len(shells) == 2
+    assert all("--dir results/vtiny/second/networks" in ln for ln in shells)
+    assert all("--derive null_degree" in ln for ln in shells)
     # the statistics commands learn the variants (first = subject) from the workflow
     assert proc.stdout.count("--variants first second") == 3  # aggregate, figures, summary
 
@@ -250,18 +318,52 @@ def test_tiny_two_variant_study_end_to_end_and_rerun_of_one_variant(tmp_path):
         df = pd.read_csv(res / "tables" / f"{table}.csv")
         assert "ensemble" in df.columns, table
     assert set(pd.read_csv(res / "tables" / "motifs.csv")["ensemble"]) == {
-        "first", "second", "random_pruned"
+        "first", "second", "random_pruned", "first_null_degree", "second_null_degree",
+        "first_null_min1", "second_null_min1",
     }  # fmt: skip
     perm = pd.read_csv(res / "tables" / "permutation_tests.csv")
-    assert set(perm["ensemble"]) == {"first"} and {"second", "random_pruned"} <= set(
-        perm["control"]
-    )
-    # the variants really differ: global vs layer-wise pruning keeps different per-layer counts
+    pairs = set(zip(perm["ensemble"], perm["control"], strict=True))
+    assert {
+        ("first", "second"),
+        ("first", "random_pruned"),
+        ("second", "second_null_degree"),
+    } <= pairs
+    assert ("second", "first_null_degree") not in pairs and (
+        "first",
+        "second_null_degree",
+    ) not in pairs
+    # one verdict per variant, each against its own null samples
+    verdict = pd.read_csv(res / "tables" / "verdict.csv")
+    assert list(verdict.columns[:3]) == ["ensemble", "null", "level"]
+    assert set(verdict["ensemble"]) == {"first", "second"}
+    for name in ("first", "second"):
+        overall = verdict[(verdict["ensemble"] == name) & (verdict["level"] == "all")]
+        assert list(overall["null"]) == ["degree"]
+    calib = pd.read_csv(res / "tables" / "calibration.csv")
+    assert set(calib["ensemble"]) <= {"random_pruned", "first_null_min1", "second_null_min1"}
+    # the dense level was trained once and shared: identical files, identical level-0 rows
+    # (wall time included: the row was written once, by the dense job)
     second = pd.read_csv(res / "tables" / "second_levels.csv")
+    dense_jobs = list((res / "benchmarks" / "train" / "dense").glob("*/chunk*.tsv"))
+    assert len(dense_jobs) == 1  # chunk_size 2: one chunk
+    first_m, second_m = (pd.read_csv(res / "train" / e / "chunk0.csv") for e in ("first", "second"))
+    pd.testing.assert_frame_equal(
+        first_m[first_m.level == 0].reset_index(drop=True),
+        second_m[second_m.level == 0].reset_index(drop=True),
+    )
+    for seed in (0, 1):
+        with (
+            np.load(res / "networks" / f"seed{seed}" / "level0.npz") as a,
+            np.load(res / "second" / "networks" / f"seed{seed}" / "level0.npz") as b,
+        ):
+            assert all(np.array_equal(a[k], b[k]) for k in a.files)
+    # the variants really differ: global vs layer-wise pruning keeps different per-layer counts
     edges = [c for c in levels.columns if c.startswith("edges_kept_")]
     assert not levels[edges].equals(second[edges])
     summary = (res / "summary.md").read_text()
     assert "| second |" in summary and "first vs second" in summary
+    assert "## Variants compared" in summary and "| `second` |" in summary
+    assert "### first" in summary and "### second" in summary  # a verdict per variant
     assert "`first` is the subject" in summary
     assert '- `second`: overrides {"pruning": {"scope": "global"}' in summary
 
@@ -272,7 +374,12 @@ def test_tiny_two_variant_study_end_to_end_and_rerun_of_one_variant(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr + proc.stdout
     assert job_wildcards(proc.stdout, "train") == ["ensemble=second, chunk=0"]
-    assert job_wildcards(proc.stdout, "motifs") == ["ensemble=second, null=degree, chunk=0"]
+    # (its own null samples are redrawn from its new networks; the subject's are not touched)
+    assert job_wildcards(proc.stdout, "motifs") == [
+        f"ensemble={e}, null=degree, chunk=0"
+        for e in ("second", "second_null_degree", "second_null_min1")
+    ]
+    assert job_wildcards(proc.stdout, "train_dense") == []  # pruning does not touch level 0
     assert "rule select_subject:" not in proc.stdout and "rule simulate:" not in proc.stdout
     # ... and the subject's selection setting only the subject's selection and what follows
     cfg["variants"]["second"]["pruning"]["scope"] = "global"

@@ -19,13 +19,18 @@ labelled by its name in every table (`ensemble` column). Each entry says
   enabled_by dotted config key that switches it on (None: always on).
   overrides  config sections merged over the study's for this ensemble (variants of the trained
              ensemble that differ in network/training/pruning/selection; see `ensemble_config`).
+  per_variant (derived from trained) made from every variant of a study with variants.
+  base       the base entry's name of such a per-variant copy.
 
 Variants (the study config's top-level `variants`, {name: {section: {...}}}) replace the
 `trained` entry by one trained entry per variant, in the config's order: the FIRST variant is the
-subject (it keeps the documented `networks/` and `tables/levels.csv`; derived controls such as
-random_pruned are made from it), every other variant is a control compared against it by the
-permutation tests and shown beside it in the figures and the summary. All variants train on the
-same data. `active(cfg)` returns them; a process that reads names (the Snakefile, the statistics
+subject (it keeps the documented `networks/` and `tables/levels.csv`; random_pruned is made from
+it), every other variant is a control compared against it by the permutation tests and shown
+beside it in the figures and the summary. All variants train on the same data. A derived
+control marked `per_variant` (the null samples null_degree and null_min1: the verdict of each
+variant is against samples of its own null) is made from every variant, `<variant>_<name>`;
+`studied()` lists the ensembles judged on their own, `derived_of(variant, name)` finds a
+variant's copy and `comparisons()` the pairs of the permutation tests. `active(cfg)` returns them; a process that reads names (the Snakefile, the statistics
 commands) calls `configure(cfg)` or `use_variants(names)` first, so that `get`, `SUBJECT`,
 `networks_dir`, ... know them.
 
@@ -69,6 +74,8 @@ class Ensemble:
     overrides: Mapping = field(default_factory=dict)
     color: str = "C4"
     description: str = ""
+    per_variant: bool = False
+    base: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS or self.role not in ROLES:
@@ -77,6 +84,13 @@ class Ensemble:
             raise ValueError(f"ensemble {self.name}: a trained ensemble (only) names its data")
         if (self.kind == "derived") != (self.source is not None):
             raise ValueError(f"ensemble {self.name}: a derived ensemble (only) names its source")
+        if self.per_variant and self.kind != "derived":
+            raise ValueError(f"ensemble {self.name}: only a derived ensemble is made per variant")
+
+    @property
+    def base_name(self) -> str:
+        """The base registry's name of this entry (a per-variant copy's template)."""
+        return self.base or self.name
 
     @property
     def levels_of(self) -> str:
@@ -111,6 +125,7 @@ BASE_ENSEMBLES: tuple[Ensemble, ...] = (
         source="trained",
         producer="null_degree",
         enabled_by="controls.null_samples",
+        per_variant=True,
         color="#9467bd",
         description="one draw of the degree-preserving null per trained network (samples of "
         "the null: the convergence verdict's reference)",
@@ -122,6 +137,7 @@ BASE_ENSEMBLES: tuple[Ensemble, ...] = (
         source="trained",
         producer="null_min1",
         enabled_by="controls.null_samples",
+        per_variant=True,
         color="#8c564b",
         description="one draw of fixed_count_min1 per trained network (live nodes and edge "
         "counts kept; descriptive gain and calibration)",
@@ -141,6 +157,7 @@ DEFAULT_SUBJECT = "trained"
 # until a config with variants is configured.
 ENSEMBLES: tuple[Ensemble, ...] = BASE_ENSEMBLES
 SUBJECT = DEFAULT_SUBJECT
+VARIANTS: tuple[str, ...] = ()
 
 # Sections a variant may override, and plot colours of the variants after the first.
 VARIANT_SECTIONS = ("network", "training", "pruning", "selection")
@@ -195,14 +212,14 @@ def variant_entries(variants: Mapping | None) -> tuple[Ensemble, ...]:
     """The registry of a study with `variants` ({name: overrides}; empty or None: the base one).
 
     The `trained` entry becomes one trained entry per variant (the first the subject, the others
-    controls); ensembles derived from `trained` are derived from the first variant.
+    controls). A control derived from `trained` with `per_variant` (the null samples: each
+    variant's verdict needs samples of its own null) is made from every variant and named
+    `<variant>_<name>`, in the variants' order; any other derived control (random_pruned, a
+    calibration check of the method) is made from the subject only and keeps its name.
     """
     if not variants:
         return BASE_ENSEMBLES
     names_ = list(variants)
-    clash = sorted(set(names_) & {e.name for e in BASE_ENSEMBLES if e.name != DEFAULT_SUBJECT})
-    if clash:
-        raise ValueError(f"variant name(s) {clash} clash with registered ensembles")
     base = get_base(DEFAULT_SUBJECT)
     out: list[Ensemble] = []
     for e in BASE_ENSEMBLES:
@@ -219,11 +236,72 @@ def variant_entries(variants: Mapping | None) -> tuple[Ensemble, ...]:
                         + (" (the subject)" if i == 0 else ""),
                     )
                 )
+        elif e.source == DEFAULT_SUBJECT and e.per_variant:
+            for i, name in enumerate(names_):
+                own = base.color if i == 0 else VARIANT_COLORS[(i - 1) % 7]
+                out.append(
+                    replace(
+                        e,
+                        name=derived_name(name, e.name, True),
+                        source=name,
+                        base=e.name,
+                        color=_tint(own, 0.45 if e.name == "null_degree" else 0.7),
+                        description=f"{e.description} (of variant {name!r})",
+                    )
+                )
         elif e.source == DEFAULT_SUBJECT:
             out.append(replace(e, source=names_[0]))
         else:
             out.append(e)
+    seen: set[str] = set()
+    clash = sorted(n for n in (e.name for e in out) if n in seen or seen.add(n))
+    clash += sorted(set(names_) & {e.name for e in BASE_ENSEMBLES if e.name != DEFAULT_SUBJECT})
+    if clash:
+        raise ValueError(f"variant name(s) {sorted(set(clash))} clash with registered ensembles")
     return tuple(out)
+
+
+def _tint(color: str, amount: float) -> str:
+    """`color` (#rrggbb) mixed with white: a variant's null samples in a paler shade of it."""
+    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in rgb)
+
+
+def derived_name(variant: str, base: str, with_variants: bool) -> str:
+    """Name of the per-variant copy of derived control `base` made from `variant`."""
+    return f"{variant}_{base}" if with_variants else base
+
+
+def studied() -> list[str]:
+    """The trained ensembles each judged on its own (verdict, calibration, comparisons): the
+    subject and the other variants, in order (without variants: the subject alone)."""
+    return [SUBJECT, *(v for v in VARIANTS if v != SUBJECT)]
+
+
+def derived_of(source: str, base: str) -> str | None:
+    """The ensemble derived from `source` by the base registry's control `base`, if registered
+    (the subject's random_pruned; every studied variant's null_degree and null_min1)."""
+    for e in ENSEMBLES:
+        if e.kind == "derived" and e.source == source and e.base_name == base:
+            return e.name
+    return None
+
+
+def comparisons() -> list[tuple[str, str]]:
+    """(ensemble, control) pairs of the permutation tests: the subject against every control
+    except other variants' derived ones; every other variant against its own derived controls
+    and the trained controls that are not variants (control_task)."""
+    studied_ = studied()
+    pairs = []
+    for name in studied_:
+        for e in ENSEMBLES:
+            if e.role != "control" or e.name == name:
+                continue
+            own = e.kind == "derived" and e.source == name
+            other_trained = e.kind != "derived" and e.name not in studied_
+            if own or other_trained or (name == SUBJECT and e.kind != "derived"):
+                pairs.append((name, e.name))
+    return pairs
 
 
 def get_base(name: str) -> Ensemble:
@@ -233,8 +311,9 @@ def get_base(name: str) -> Ensemble:
 
 def configure(cfg: Mapping) -> list[Ensemble]:
     """Make this process's registry the one of study config `cfg`; return its active entries."""
-    global ENSEMBLES, SUBJECT
+    global ENSEMBLES, SUBJECT, VARIANTS
     ENSEMBLES = variant_entries(cfg.get("variants"))
+    VARIANTS = tuple(cfg.get("variants") or ())
     SUBJECT = next(e.name for e in ENSEMBLES if e.role == "subject")
     return active(cfg)
 

@@ -8,6 +8,7 @@ from sparsemotifs.contracts.names import NULLS as NULL_NAMES
 from sparsemotifs.config import validate_config
 from sparsemotifs.fingerprint import code_fingerprint
 from sparsemotifs.resources import rule_resources, rule_threads
+from sparsemotifs.training.shared_dense import dense_settings_key
 from sparsemotifs.workflow_cli import as_json
 
 # The package's own validation adds checks JSON Schema cannot express (increasing cut
@@ -150,6 +151,38 @@ def other_levels_args(wildcards, input):
         f"--control-levels {e}={p}"
         for e, p in zip(OTHER_TRAINED, input.control_levels, strict=True)
     )
+
+
+def dense_key(ensemble):
+    """What `ensemble`'s dense level depends on (its data, network and training settings)."""
+    cfg = registry.ensemble_config(CFG, ensemble)
+    return dense_settings_key(
+        registry.get(ensemble).data, cfg["network"], cfg["training"]
+    )
+
+
+def _shared_dense():
+    """{trained ensemble: dense key} for those whose dense level another one shares (variants
+    that differ only in pruning or selection): it is trained once per chunk (train_dense).
+    """
+    keys = {e: dense_key(e) for e in TRAINED_ENSEMBLES}
+    return {e: k for e, k in keys.items() if list(keys.values()).count(k) > 1}
+
+
+SHARED_DENSE = _shared_dense()
+# the ensemble whose settings the shared dense job uses (the first with that key)
+DENSE_OWNER = {k: e for e, k in reversed(list(SHARED_DENSE.items()))}
+
+
+def dense_file(ensemble, chunk):
+    return results(f"train/dense/{SHARED_DENSE[ensemble]}/chunk{chunk}.pt")
+
+
+def dense_input(wildcards):
+    """The shared dense level a training job continues from (none if not shared)."""
+    if wildcards.ensemble not in SHARED_DENSE:
+        return []
+    return [dense_file(wildcards.ensemble, wildcards.chunk)]
 
 
 def checkpoint_dir(wildcards):

@@ -52,7 +52,7 @@ STATISTICS_COLUMNS = {
         "ensemble", "null", "motif", "rho_levels", "p_levels", "n_pairs", "wilcoxon_p",
     ],
     "verdict": [
-        "null", "level", "n_seeds", "similarity_trained", "similarity_null_samples", "delta",
+        "ensemble", "null", "level", "n_seeds", "similarity_trained", "similarity_null_samples", "delta",
         "delta_ci_low", "delta_ci_high", "q25_seed_delta", "q25_ci_low", "verdict", "reason",
     ],
     "calibration": [

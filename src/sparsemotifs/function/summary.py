@@ -36,7 +36,9 @@ def motif_relation(
     null = null or ("degree" if "degree" in nulls else nulls[0])
     sel = levels[levels["selected"].fillna(False).astype(bool)][["seed", "level"]]
     cl = closed_loop.merge(sel, on=["seed", "level"])[["seed", "level", "position_median_cm"]]
-    z = motifs[(motifs["null"] == null) & (motifs["ensemble"] == "trained")]
+    # the flown ensemble's z (the subject's: `trained`, or with variants the first variant)
+    flown = set(closed_loop["ensemble"]) if "ensemble" in closed_loop else {"trained"}
+    z = motifs[(motifs["null"] == null) & (motifs["ensemble"].isin(flown))]
     merged = cl.merge(z[["seed", "level", "motif", "z"]], on=["seed", "level"])
     rows = []
     for motif, g in merged.groupby("motif", sort=True):

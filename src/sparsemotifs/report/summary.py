@@ -7,7 +7,6 @@ tables cannot disagree.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ from sparsemotifs import registry
 from sparsemotifs.contracts.names import MOTIFS, NULLS, ordered
 from sparsemotifs.io import write_text
 from sparsemotifs.report import published
+from sparsemotifs.report.variants_summary import variant_lines, variants_section
 from sparsemotifs.report.verdict import (  # noqa: F401 - re-exported for callers
     ALPHA,
     R_MIN,
@@ -183,7 +183,7 @@ def _null_section(tables: dict[str, pd.DataFrame], null: str) -> list[str]:
     perm = perm[(perm.null == null) & (perm.test.isin(["dispersion", "profile"]))]
     rows = [
         [
-            f"{registry.SUBJECT} vs {r.control}",
+            f"{getattr(r, 'ensemble', registry.SUBJECT)} vs {r.control}",
             r.test,
             _fmt(r.statistic, ".3f"),
             _fmt(r.value_trained, ".3f"),
@@ -333,23 +333,8 @@ def _header_section(
             f"{', '.join(config.get('motifs', {}).get('nulls', nulls))}.",
             "",
         ]
-        lines += _variant_lines(config.get("variants") or {})
+        lines += variant_lines(config.get("variants") or {})
     return lines
-
-
-def _variant_lines(variants: dict) -> list[str]:
-    """One line per variant: its role and its overrides of the study's settings (above)."""
-    if not variants:
-        return []
-    first = next(iter(variants))
-    lines = [
-        f"Variants (trained on the same data; `{first}` is the subject, the others are compared with it):",
-        "",
-    ]
-    for name, over in variants.items():
-        shown = json.dumps(over, sort_keys=True) if over else "none"
-        lines.append(f"- `{name}`: overrides {shown}")
-    return [*lines, ""]
 
 
 def _verdict_section(verdicts: list[dict]) -> list[str]:
@@ -420,6 +405,7 @@ def render_summary(
         lines += verdict_section(tables["verdict"], config)
     if "calibration" in tables:
         lines += calibration_section(tables["calibration"])
+    lines += variants_section(levels, tables)
     lines += _verdict_section(verdicts)
     lines += _counts_section(levels)
     lines += _selection_section(levels)
