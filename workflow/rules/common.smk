@@ -75,6 +75,9 @@ FIGURES = list(registry.FIGURES)
 IMPORTED = bool(CFG.get("import_networks"))
 WEIGHTS = CFG["weights"]["enabled"] and not IMPORTED
 CLOSED_LOOP = CFG["closed_loop"]["enabled"] and not IMPORTED
+# the ensembles whose predicted controls are flown: the subject and the other variants (all on
+# the flight task; the control task's outputs are not controls)
+FLOWN = registry.studied() if CLOSED_LOOP else []
 FUNCTION_FIGURES = (
     ["weights_vs_sparsity", "weights_separation"] if WEIGHTS else []
 ) + (["closed_loop_vs_sparsity"] if CLOSED_LOOP else [])

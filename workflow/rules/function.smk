@@ -67,36 +67,43 @@ rule weights_compare:
 
 rule closed_loop:
     input:
-        metrics=results(f"train/{registry.SUBJECT}/chunk{{chunk}}.csv"),
-        data=data_file(registry.SUBJECT),
+        metrics=lambda wildcards: results(
+            f"train/{wildcards.ensemble}/chunk{wildcards.chunk}.csv"
+        ),
+        data=lambda wildcards: data_file(wildcards.ensemble),
     output:
-        results("closed_loop/chunk{chunk}.parquet"),
+        results("closed_loop/{ensemble}/chunk{chunk}.parquet"),
     log:
-        logs("closed_loop/chunk{chunk}.log"),
+        logs("closed_loop/{ensemble}/chunk{chunk}.log"),
     benchmark:
-        benchmarks("closed_loop/chunk{chunk}.tsv")
+        benchmarks("closed_loop/{ensemble}/chunk{chunk}.tsv")
+    wildcard_constraints:
+        ensemble="|".join(FLOWN) or "(?!)",
     conda:
         "../envs/sparsemotifs.yaml"
     threads: rule_threads(CFG, "closed_loop")
     resources:
         **rule_resources(CFG, "closed_loop"),
     params:
-        networks=networks_dir(registry.SUBJECT),
-        ensemble=registry.SUBJECT,
-        settings=cli_params(
-            "closed_loop", "simulation", "network", ensemble=registry.SUBJECT
+        networks=lambda wildcards: networks_dir(wildcards.ensemble),
+        settings=lambda wildcards: cli_params(
+            "closed_loop", "simulation", "network", ensemble=wildcards.ensemble
         ),
         code=code_fingerprint("networks", "function closed-loop"),
     shell:
         "files=$(sparsemotifs networks list {input.metrics} --dir {params.networks}) 2> {log}"
         " && sparsemotifs function closed-loop --data {input.data} --networks $files"
-        " --ensemble {params.ensemble} --params {params.settings:q}"
+        " --ensemble {wildcards.ensemble} --params {params.settings:q}"
         " --out {output} >> {log} 2>&1"
 
 
 rule collect_closed_loop:
     input:
-        expand(results("closed_loop/chunk{chunk}.parquet"), chunk=list(CHUNKS)),
+        expand(
+            results("closed_loop/{ensemble}/chunk{chunk}.parquet"),
+            ensemble=FLOWN,
+            chunk=list(CHUNKS),
+        ),
     output:
         results("tables/closed_loop.csv"),
     log:
@@ -135,9 +142,9 @@ rule function_figures:
             f"--levels {e}={p}"
             for e, p in zip(TRAINED_ENSEMBLES, input.levels, strict=True)
         ),
-        subject_levels=lambda wildcards, input: input.levels[
-            TRAINED_ENSEMBLES.index(registry.SUBJECT)
-        ],
+        flown_levels=lambda wildcards, input: " ".join(
+            input.levels[TRAINED_ENSEMBLES.index(e)] for e in FLOWN
+        ),
         code=code_fingerprint("weights-figure", "function figure"),
     shell:
         "true > {log}"
@@ -149,7 +156,7 @@ rule function_figures:
         )
         + (
             " && sparsemotifs function figure --closed-loop {input.closed_loop}"
-            " --levels {params.subject_levels} --out-dir {params.figures} >> {log} 2>&1"
+            " --levels {params.flown_levels} --out-dir {params.figures} >> {log} 2>&1"
             if CLOSED_LOOP
             else ""
         )
@@ -157,7 +164,7 @@ rule function_figures:
 
 rule function_summary:
     input:
-        levels=levels_table(registry.SUBJECT),
+        levels=[levels_table(e) for e in FLOWN],
         motifs=results("tables/motifs.csv"),
         data=data_file(registry.SUBJECT),
         compare=results("tables/weights_kl.csv") if WEIGHTS else [],
