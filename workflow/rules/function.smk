@@ -58,11 +58,13 @@ rule weights_compare:
             for e, p in zip(TRAINED_ENSEMBLES, input.levels, strict=True)
         ),
         settings=cli_params("weights"),
+        reference=registry.SUBJECT,
         code=code_fingerprint("concat", "weights-compare"),
     shell:
         "sparsemotifs concat {input.tables} --out {output.table} > {log} 2>&1"
         " && sparsemotifs weights-compare --table {input.tables} --values {input.values}"
-        " {params.losses} --params {params.settings:q} --out {output.compare} >> {log} 2>&1"
+        " {params.losses} --reference {params.reference} --params {params.settings:q}"
+        " --out {output.compare} >> {log} 2>&1"
 
 
 rule closed_loop:
