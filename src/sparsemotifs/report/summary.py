@@ -401,11 +401,11 @@ def render_summary(
         verdict_section,
     )
 
+    lines += variants_section(levels, tables)
     if "verdict" in tables:
         lines += verdict_section(tables["verdict"], config)
     if "calibration" in tables:
         lines += calibration_section(tables["calibration"])
-    lines += variants_section(levels, tables)
     lines += _verdict_section(verdicts)
     lines += _counts_section(levels)
     lines += _selection_section(levels)

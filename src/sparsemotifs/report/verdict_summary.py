@@ -108,17 +108,20 @@ def verdict_section(table: pd.DataFrame, config: dict | None = None) -> list[str
     if len(names) <= 1:
         return _verdict_one(table, config, ["## Verdict", ""])
     lines = ["## Verdict", "", "Each variant against samples of its own null:", ""]
-    for name in names:
+    for i, name in enumerate(names):
         own = config
         if config and name in (config.get("variants") or {}):
             from sparsemotifs.config import deep_merge
 
             own = deep_merge(config, config["variants"][name])
-        lines += _verdict_one(table[table["ensemble"] == name], own, [f"### {name}", ""])
+        rows = table[table["ensemble"] == name]
+        lines += _verdict_one(rows, own, [f"### {name}", ""], criterion=i == len(names) - 1)
     return lines
 
 
-def _verdict_one(table: pd.DataFrame, config: dict | None, lines: list[str]) -> list[str]:
+def _verdict_one(
+    table: pd.DataFrame, config: dict | None, lines: list[str], criterion: bool = True
+) -> list[str]:
     overall = table[table["level"].astype(str) == "all"]
     if overall.empty:
         return lines + ["No verdict table (tables/verdict.csv is empty).", ""]
@@ -154,6 +157,8 @@ def _verdict_one(table: pd.DataFrame, config: dict | None, lines: list[str]) -> 
         "the levels the seeds stopped at and is secondary.",
         "",
     ]
+    if not criterion:  # stated once, after the last variant
+        return lines
     first = overall.iloc[0]
     lines += [
         "Criterion: "
