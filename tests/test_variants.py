@@ -368,7 +368,7 @@ def test_tiny_two_variant_study_end_to_end_and_rerun_of_one_variant(tmp_path):
     assert '- `second`: overrides {"pruning": {"scope": "global"}' in summary
 
     # changing one variant's setting reruns only that variant's jobs (and the shared report)
-    cfg["variants"]["second"]["pruning"]["scope"] = "layer"
+    cfg["variants"]["second"]["pruning"]["prune_biases"] = False
     proc = run_snakemake(
         "-n", "--configfile", write_config(tmp_path / "v2.yaml", cfg), cwd=tmp_path
     )
@@ -382,7 +382,7 @@ def test_tiny_two_variant_study_end_to_end_and_rerun_of_one_variant(tmp_path):
     assert job_wildcards(proc.stdout, "train_dense") == []  # pruning does not touch level 0
     assert "rule select_subject:" not in proc.stdout and "rule simulate:" not in proc.stdout
     # ... and the subject's selection setting only the subject's selection and what follows
-    cfg["variants"]["second"]["pruning"]["scope"] = "global"
+    del cfg["variants"]["second"]["pruning"]["prune_biases"]
     cfg["variants"]["first"] = {"selection": {"threshold": 0.04}}
     proc = run_snakemake(
         "-n", "--configfile", write_config(tmp_path / "v3.yaml", cfg), cwd=tmp_path
@@ -390,3 +390,50 @@ def test_tiny_two_variant_study_end_to_end_and_rerun_of_one_variant(tmp_path):
     assert proc.returncode == 0, proc.stderr + proc.stdout
     assert job_wildcards(proc.stdout, "train") == [] and "rule select_subject:" in proc.stdout
     assert job_wildcards(proc.stdout, "select") == []
+
+
+def test_a_selection_only_variant_trains_and_analyses_nothing_of_its_own(tmp_path):
+    """Trained exactly like the subject (only its selection differs): no training, no motif
+    analysis; it selects on the subject's metrics and networks and its motif tables (and its
+    null samples') are the subject's, relabelled. A pruning-only variant shares the dense level."""
+    cfg = tiny(
+        first={},
+        lastpass={"selection": {"rule": "last_pass"}},
+        glob={"pruning": {"scope": "global"}},
+    )
+    conf = write_config(tmp_path / "v.yaml", cfg)
+    proc = run_snakemake("-n", "-p", "--configfile", conf, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert {t.split(",")[0] for t in job_wildcards(proc.stdout, "train")} == {
+        "ensemble=first", "ensemble=glob"
+    }  # fmt: skip
+    assert len(job_wildcards(proc.stdout, "train_dense")) == 2  # first and glob, per chunk
+    analysed = {
+        m.split(",")[0].removeprefix("ensemble=") for m in job_wildcards(proc.stdout, "motifs")
+    }
+    assert not analysed & {"lastpass", "lastpass_null_degree", "lastpass_null_min1"}
+    relabelled = job_wildcards(proc.stdout, "relabel_motifs")
+    assert len(relabelled) == 3 * 2 * 2  # 3 ensembles x 2 chunks x (totals, per_layer)
+    lines = proc.stdout.splitlines()
+    select = [ln for ln in lines if "--ensemble lastpass " in ln and "sparsemotifs select" in ln]
+    assert len(select) == 1 and "train/first/chunk0.csv" in select[0]
+    assert "--networks-dir results/vtiny/networks " in select[0] and "last_pass" in select[0]
+    assert any(
+        "concat results/vtiny/motifs/first_null_degree/degree/chunk0.totals.parquet"
+        " --ensemble lastpass_null_degree" in ln
+        for ln in lines
+    )
+
+
+def test_concat_relabels_the_ensemble_column(tmp_path):
+    from sparsemotifs.cli import main
+
+    pd.DataFrame({"ensemble": ["first"] * 2, "z": [1.0, 2.0]}).to_parquet(tmp_path / "a.parquet")
+    out = tmp_path / "b.parquet"
+    assert (
+        main(["concat", str(tmp_path / "a.parquet"), "--ensemble", "twin", "--out", str(out)]) == 0
+    )
+    df = pd.read_parquet(out)
+    assert list(df["ensemble"]) == ["twin", "twin"] and list(df["z"]) == [1.0, 2.0]
+    pd.DataFrame({"z": [1.0]}).to_parquet(tmp_path / "c.parquet")
+    assert main(["concat", str(tmp_path / "c.parquet"), "--ensemble", "x", "--out", str(out)]) == 2

@@ -128,11 +128,19 @@ def data_file(ensemble):
 
 def networks_dir(ensemble):
     """The subject's networks live in networks/ (the documented contract), others beside it;
-    with import_networks the subject's (and its derived ensembles') are the imported ones.
+    with import_networks the subject's (and its derived ensembles') are the imported ones; a
+    variant trained exactly like an earlier one (TRAINED_LIKE) uses that one's networks.
     """
     if IMPORT and registry.get(ensemble).levels_of == registry.SUBJECT:
         return IMPORT
-    return results(registry.networks_dir(ensemble))
+    owner = registry.get(ensemble).levels_of
+    return results(registry.networks_dir(TRAINED_LIKE.get(owner, owner)))
+
+
+def metrics_file(ensemble, chunk):
+    """The training metrics of the chunk whose networks `ensemble` analyses."""
+    owner = levels_owner(ensemble)
+    return results(f"train/{TRAINED_LIKE.get(owner, owner)}/chunk{chunk}.csv")
 
 
 def levels_table(ensemble):
@@ -145,7 +153,7 @@ def levels_owner(ensemble):
 
 
 def chunk_metrics(ensemble):
-    return [results(f"train/{ensemble}/chunk{c}.csv") for c in CHUNKS]
+    return [metrics_file(ensemble, c) for c in CHUNKS]
 
 
 def other_levels_args(wildcards, input):
@@ -164,11 +172,53 @@ def dense_key(ensemble):
     )
 
 
+def train_key(ensemble):
+    """Everything a trained ensemble's networks depend on: data, network, training, pruning."""
+    settings = cli_params("network", "training", "pruning", ensemble=ensemble)
+    return f"{registry.get(ensemble).data} {settings}"
+
+
+def _trained_like():
+    """{variant: the earlier trained ensemble it is trained exactly like} (variants that differ
+    only in selection): such a variant trains nothing and re-analyses nothing; it selects on
+    that ensemble's networks and metrics, and its motif tables are that ensemble's relabelled.
+    """
+    first = {}
+    for e in TRAINED_ENSEMBLES:
+        first.setdefault(train_key(e), e)
+    return {
+        e: first[train_key(e)] for e in TRAINED_ENSEMBLES if first[train_key(e)] != e
+    }
+
+
+TRAINED_LIKE = _trained_like()
+# trained ensembles that run the `train` rule
+TRAINING = [e for e in TRAINED_ENSEMBLES if e not in TRAINED_LIKE]
+
+
+def _motif_like():
+    """{ensemble: the ensemble whose motif tables are its own, relabelled}: a variant trained
+    like another and its per-variant null samples (the same networks, the same draws).
+    """
+    out = {}
+    for e in ENSEMBLES:
+        owner = e.levels_of
+        if owner in TRAINED_LIKE:
+            twin = TRAINED_LIKE[owner]
+            out[e.name] = (
+                twin if e.name == owner else registry.derived_of(twin, e.base_name)
+            )
+    return out
+
+
+MOTIF_LIKE = _motif_like()
+
+
 def _shared_dense():
     """{trained ensemble: dense key} for those whose dense level another one shares (variants
     that differ only in pruning or selection): it is trained once per chunk (train_dense).
     """
-    keys = {e: dense_key(e) for e in TRAINED_ENSEMBLES}
+    keys = {e: dense_key(e) for e in TRAINING}
     return {e: k for e, k in keys.items() if list(keys.values()).count(k) > 1}
 
 

@@ -11,9 +11,7 @@ localrules:
 
 rule weights:
     input:
-        metrics=lambda wildcards: results(
-            f"train/{wildcards.ensemble}/chunk{wildcards.chunk}.csv"
-        ),
+        metrics=lambda wildcards: metrics_file(wildcards.ensemble, wildcards.chunk),
     output:
         table=results("weights/{ensemble}/chunk{chunk}.parquet"),
         values=results("weights/{ensemble}/chunk{chunk}.values.parquet"),
@@ -69,9 +67,7 @@ rule weights_compare:
 
 rule closed_loop:
     input:
-        metrics=lambda wildcards: results(
-            f"train/{wildcards.ensemble}/chunk{wildcards.chunk}.csv"
-        ),
+        metrics=lambda wildcards: metrics_file(wildcards.ensemble, wildcards.chunk),
         data=lambda wildcards: data_file(wildcards.ensemble),
     output:
         results("closed_loop/{ensemble}/chunk{chunk}.parquet"),

@@ -24,7 +24,7 @@ rule train:
     benchmark:
         benchmarks("train/{ensemble}/chunk{chunk}.tsv")
     wildcard_constraints:
-        ensemble="|".join(TRAINED_ENSEMBLES) or "(?!)",
+        ensemble="|".join(TRAINING) or "(?!)",
     conda:
         "../envs/sparsemotifs.yaml"
     threads: rule_threads(CFG, "train")
