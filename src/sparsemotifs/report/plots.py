@@ -182,7 +182,10 @@ def plot_z_selected(prepared: stats.Prepared) -> plt.Figure:
         ax.axhline(0, color="k", lw=0.5)
         _symlog_if_wide(ax, d.z.to_numpy())
         ax.tick_params(axis="x", rotation=30)
-        ax.legend(fontsize=8)
+        if len(hue_order) > 5:  # variants and their null samples: beside the panel, not over it
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        else:
+            ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
