@@ -105,7 +105,6 @@ def aggregate(
     }
     from sparsemotifs.convergence.prepare import dead_output_excluded
     from sparsemotifs.convergence.study_verdict import (
-        excludes_dead_outputs,
         study_calibration,
         study_verdict,
         with_dead_output_alternative,
@@ -114,7 +113,7 @@ def aggregate(
     verdict = study_verdict(prepared.motifs, levels, n_boot=n_boot, seed=seed)
     alternative = None  # the verdict under the other dead-output choice (issue 12, item 5)
     if dead_output_excluded(levels, True).any():
-        other = prepare(levels, motifs, exclude_dead_outputs=not excludes_dead_outputs(levels))
+        other = prepare(levels, motifs, exclude_dead_outputs="other")
         alternative = study_verdict(other.motifs, levels, n_boot=n_boot, seed=seed)
     tables["verdict"] = with_dead_output_alternative(verdict, alternative, levels)
     from sparsemotifs.convergence.difficulty import control_difficulty

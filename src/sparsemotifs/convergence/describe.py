@@ -84,12 +84,13 @@ def order_table(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return sort_frame(df, keys, orders)
 
 
-def network_counts(levels: pd.DataFrame, ensemble: str = registry.SUBJECT) -> dict:
+def network_counts(levels: pd.DataFrame, ensemble: str | None = None) -> dict:
     """How many networks were trained, diverged, were selected, never passed the threshold,
     failed at the dense level but pass later (first_failure drop-outs, None when the table has
     no `passes` column: they are then counted in never_passing), had dead outputs."""
     from sparsemotifs.training.outcomes import OUTCOMES, seed_outcomes
 
+    ensemble = ensemble or registry.SUBJECT
     lv = levels[levels.ensemble == ensemble]
     seeds = lv.seed.unique()
     diverged_seeds = lv.loc[lv.status == "diverged", "seed"].unique()

@@ -12,15 +12,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-SUBJECT = "trained"
+from sparsemotifs import registry
+
 CONTROL = "control_task"
 DIFFICULTY_COLUMNS = ("dense_loss_split", "dense_loss_trained", "dense_loss_control",
                       "control_dense_loss_ratio")  # fmt: skip
 
 
-def selecting_split(levels: pd.DataFrame, ensemble: str = SUBJECT) -> str:
-    """The split `select` used for `ensemble` (column selection_split; absent: val)."""
-    lv = levels[levels["ensemble"] == ensemble]
+def selecting_split(levels: pd.DataFrame, ensemble: str | None = None) -> str:
+    """The split `select` used for `ensemble` (default the subject; column selection_split;
+    absent: val)."""
+    lv = levels[levels["ensemble"] == (ensemble or registry.SUBJECT)]
     if "selection_split" in lv.columns and lv["selection_split"].notna().any():
         return str(lv["selection_split"].dropna().iloc[0])
     return "val"
@@ -40,7 +42,7 @@ def dense_loss(levels: pd.DataFrame, ensemble: str, split: str) -> float:
 def control_difficulty(levels: pd.DataFrame, split: str | None = None) -> dict:
     """{dense_loss_split, dense_loss_trained, dense_loss_control, control_dense_loss_ratio}."""
     split = split or selecting_split(levels)
-    trained = dense_loss(levels, SUBJECT, split)
+    trained = dense_loss(levels, registry.SUBJECT, split)
     control = dense_loss(levels, CONTROL, split)
     ratio = control / trained if np.isfinite(trained) and trained > 0 else np.nan
     return dict(zip(DIFFICULTY_COLUMNS, (split, trained, control, ratio), strict=True))

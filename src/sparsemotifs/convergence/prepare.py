@@ -67,24 +67,26 @@ class Prepared:
     excluded: pd.DataFrame  # ensemble, level (str), n_excluded_diverged
 
 
-def dead_output_excluded(levels: pd.DataFrame, exclude: bool | None = None) -> pd.Series:
+def dead_output_excluded(levels: pd.DataFrame, exclude: bool | str | None = None) -> pd.Series:
     """Per levels row: is the network left out of the statistics for a dead output?
 
     `exclude` None follows each row's `selection_exclude_dead_outputs` (the setting `select`
-    recorded; absent = the default, True); True/False forces it for every ensemble.
+    recorded; absent = the default, True); "other" takes the opposite of each row's setting
+    (the alternative answer, per ensemble even when variants differ); True/False forces it.
     """
     if "dead_output" not in levels.columns:
         return pd.Series(False, index=levels.index)
     dead = levels["dead_output"].fillna(False).astype(bool)
-    if exclude is not None:
-        return dead & bool(exclude)
+    if isinstance(exclude, bool):
+        return dead & exclude
     setting = levels.get("selection_exclude_dead_outputs", pd.Series(True, index=levels.index))
     setting = setting.map(lambda v: str(v).strip().lower() not in ("false", "0", "0.0"))
-    return dead & setting.astype(bool)
+    setting = setting.astype(bool)
+    return dead & (~setting if exclude == "other" else setting)
 
 
 def prepare(
-    levels: pd.DataFrame, motifs: pd.DataFrame, exclude_dead_outputs: bool | None = None
+    levels: pd.DataFrame, motifs: pd.DataFrame, exclude_dead_outputs: bool | str | None = None
 ) -> Prepared:
     """Drop diverged networks and, by default, networks with a dead output (both counted),
     attach cut fractions, add the `selected` pseudo-level.

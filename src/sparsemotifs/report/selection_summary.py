@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sparsemotifs import registry
 from sparsemotifs.contracts.names import SELECTED
 from sparsemotifs.report.verdict_summary import _ci, _f
 
@@ -76,8 +77,12 @@ def dead_output_section(levels: pd.DataFrame, verdict: pd.DataFrame | None) -> l
         f"| null | verdict, dead outputs {used} | verdict, dead outputs {other} |",
         "|---|---|---|",
     ]
+    if "ensemble" in overall.columns:  # with variants: one answer per studied ensemble
+        lines[-2:] = ["| ensemble " + lines[-2], "|---" + lines[-1]]
     lines += [
-        f"| {r['null']} | {r['verdict']} | {r['alt_verdict']} |" for _, r in overall.iterrows()
+        ("" if "ensemble" not in overall.columns else f"| {r['ensemble']} ")
+        + f"| {r['null']} | {r['verdict']} | {r['alt_verdict']} |"
+        for _, r in overall.iterrows()
     ]
     per_level = verdict[~verdict["level"].astype(str).isin(["all"])]
     per_level = per_level[per_level["n_dead_output_seeds"].fillna(0).astype(int) > 0]
@@ -127,20 +132,22 @@ def control_task_section(
         how = f"{1 / ratio:.3g}x easier" if ratio < 1 else f"{ratio:.3g}x harder"
     sel = levels[levels["selected"].astype(bool)]
     cut = sel.groupby("ensemble")["cut_fraction"].median()
+    subject = registry.SUBJECT
     lines = [
         "## The control task",
         "",
         f"Difficulty: median dense (level 0) {d['dense_loss_split']} loss of control_task "
-        f"{_f(d['dense_loss_control'], '.3g')} / trained {_f(d['dense_loss_trained'], '.3g')} "
+        f"{_f(d['dense_loss_control'], '.3g')} / {registry.SUBJECT} "
+        f"{_f(d['dense_loss_trained'], '.3g')} "
         f"= {_f(ratio, '.3g')} (the control task is {how} than the flight task; column "
         f"`control_dense_loss_ratio` of tables/verdict.csv).{_teacher_words(config)}",
         "",
-        f"Median selected cut fraction: trained {_f(cut.get('trained'), '.2f')}, control_task "
+        f"Median selected cut fraction: {subject} {_f(cut.get(subject), '.2f')}, control_task "
         f"{_f(cut.get('control_task'), '.2f')}: "
         + (
             f"at the `{SELECTED}` pseudo-level the two ensembles stand at different sparsity, "
             "so that comparison is confounded by sparsity and secondary."
-            if not abs(cut.get("trained", np.nan) - cut.get("control_task", np.nan)) < 0.005
+            if not abs(cut.get(subject, np.nan) - cut.get("control_task", np.nan)) < 0.005
             else f"they coincide here, but the `{SELECTED}` pseudo-level pools levels and "
             "stays secondary."
         )
