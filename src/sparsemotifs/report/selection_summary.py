@@ -106,6 +106,23 @@ def dead_output_section(levels: pd.DataFrame, verdict: pd.DataFrame | None) -> l
     return lines + [""]
 
 
+def none_rows(levels: pd.DataFrame, ours: dict) -> list[list[str]]:
+    """Rows 'none' of the selected-level table: seeds with no selected level, first_failure
+    drop-outs apart from the never-passing. `ours`: {ensemble: (selected per cut, seeds)}."""
+    from sparsemotifs.convergence.describe import network_counts
+
+    rows = {
+        "none: never under the threshold": [],
+        "none: failed at the dense level, passes later": [],
+    }
+    for ensemble, (counts, n) in ours.items():
+        c = network_counts(levels, ensemble)
+        late = c["passes_later"] or 0
+        for label, k in zip(rows, (n - int(counts.sum()) - late, late), strict=True):
+            rows[label].append(f"{k} ({_f(100 * k / n if n else np.nan, '.1f')} %)")
+    return [[label, *v, "dropped (not reported)"] for label, v in rows.items()]
+
+
 def _teacher_words(config: dict | None) -> str:
     task = ((config or {}).get("controls") or {}).get("control_task") or {}
     if not task:

@@ -17,7 +17,7 @@ from sparsemotifs import registry
 from sparsemotifs.contracts.names import MOTIFS, NULLS, ordered
 from sparsemotifs.io import write_text
 from sparsemotifs.report import published
-from sparsemotifs.report.selection_summary import selection_words
+from sparsemotifs.report.selection_summary import none_rows, selection_words
 from sparsemotifs.report.variants_summary import variant_lines, variants_section
 from sparsemotifs.report.verdict import (  # noqa: F401 - re-exported for callers
     ALPHA,
@@ -98,7 +98,7 @@ def _selection_section(levels: pd.DataFrame) -> list[str]:
         k = published.OPTIMAL_LEVEL_COUNTS.get(cut, 0)
         row.append(f"{k} ({100 * k / published.OPTIMAL_LEVEL_TOTAL:.1f} %)")
         rows.append(row)
-    rows += _none_rows(levels, ours)
+    rows += none_rows(levels, ours)
     header = (
         ["cut fraction"]
         + [f"ours: {e}" for e in ours]
@@ -109,20 +109,6 @@ def _selection_section(levels: pd.DataFrame) -> list[str]:
     share = ", ".join(f"{s:.2f} at {c:.2f}" for c, s in published.SHARE_UNDER_THRESHOLD.items())
     lines += ["", f"Paper: share of networks under the threshold {share}, none beyond.", ""]
     return lines
-
-
-def _none_rows(levels: pd.DataFrame, ours: dict) -> list[list[str]]:
-    """Seeds with no selected level, first_failure drop-outs apart from the never-passing."""
-    rows = {
-        "none: never under the threshold": [],
-        "none: failed at the dense level, passes later": [],
-    }
-    for ensemble, (counts, n) in ours.items():
-        c = stats.network_counts(levels, ensemble)
-        late = c["passes_later"] or 0
-        for label, k in zip(rows, (n - int(counts.sum()) - late, late), strict=True):
-            rows[label].append(f"{k} ({_fmt(100 * k / n if n else np.nan, '.1f')} %)")
-    return [[label, *v, "dropped (not reported)"] for label, v in rows.items()]
 
 
 def share_under_threshold(levels: pd.DataFrame, threshold: float, split: str) -> pd.Series:
