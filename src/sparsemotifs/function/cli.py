@@ -107,7 +107,8 @@ def run_closed_loop(args: argparse.Namespace) -> int:
 
 
 def run_figure(args: argparse.Namespace) -> int:
-    from sparsemotifs.function.figures import plot_function_vs_sparsity, save_figure
+    from sparsemotifs.figure_io import save_figure
+    from sparsemotifs.function.figures import plot_function_vs_sparsity
 
     table = read_table(args.closed_loop)
     levels = read_table(args.levels)
