@@ -255,7 +255,7 @@ def published_ensemble_args(levels_paths):
         sel = registry.ensemble_config(CFG, e)["selection"]
         out += [
             f"--levels {e}={path}",
-            f"--networks {e}={results(networks_dir(e))}",
+            f"--networks {e}={networks_dir(e)}",
             f"--selection {e}={sel['split']},{sel['threshold']},{sel['rule']}",
         ]
     return " ".join(out)

@@ -154,7 +154,7 @@ def register(sub) -> None:
     r.add_argument("--reference-data", default=None, help="config report.reference_data")
     r.add_argument("--null", action="append", choices=NULLS, help="null (repeatable; default all)")
     r.add_argument("--samples", type=int, default=100, help="null samples at --selected-cut")
-    r.add_argument("--samples-other", type=int, default=10, help="null samples at other levels")
+    r.add_argument("--samples-other", type=int, default=5, help="null samples at other levels")
     r.add_argument("--selected-cut", type=float, default=0.93, help="the level of full samples")
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--cut", type=float, action="append", default=None,

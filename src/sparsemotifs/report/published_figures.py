@@ -9,6 +9,7 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter
 
 from sparsemotifs import registry
 from sparsemotifs.figure_io import empty_panel
@@ -27,6 +28,23 @@ def _band(ax, g: pd.DataFrame, label: str, color: str, ls: str = "-") -> None:
     x = g["cut_fraction"].to_numpy(dtype=float)
     ax.plot(x, g["median"], marker="o", ms=2.5, color=color, ls=ls, label=label)
     ax.fill_between(x, g["q25"].to_numpy(float), g["q75"].to_numpy(float), color=color, alpha=0.15)
+
+
+def _symlog(ax) -> None:
+    """Symmetric-log y (z spans 1 to 1000s) with plain tick labels."""
+    ax.set_yscale("symlog", linthresh=10)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+
+
+def _legend_below(fig: plt.Figure, axes) -> None:
+    """One legend for every panel's lines (each label once)."""
+    seen: dict[str, object] = {}
+    for ax in axes:
+        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            seen.setdefault(label, h)
+    if seen:
+        fig.legend(list(seen.values()), list(seen), fontsize=7, loc="outside lower center", ncol=4)
 
 
 def _note(fig: plt.Figure, note: str | None) -> None:
@@ -105,12 +123,11 @@ def plot_live(table: pd.DataFrame, note: str | None = None) -> plt.Figure:
             empty_panel(ax, "no data")
         ax.set(title=title, xlabel="cut fraction")
         if quantity != "live_nodes":
-            ax.set_yscale("symlog", linthresh=10)
+            _symlog(ax)
         ax.grid(alpha=0.3)
     for ax in flat[len(panels) :]:
         ax.set_visible(False)
-    if flat[0].get_legend_handles_labels()[0]:
-        flat[0].legend(fontsize=7)
+    _legend_below(fig, flat)
     _note(fig, note)
     return fig
 
@@ -131,21 +148,20 @@ def plot_z(table: pd.DataFrame, note: str | None = None) -> plt.Figure:
         if sub.empty:
             empty_panel(ax, "no data")
         ax.axhline(0, color="0.5", lw=0.6)
-        ax.set_yscale("symlog", linthresh=10)
+        _symlog(ax)
         ax.set(title=motif, xlabel="cut fraction", ylabel="z")
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[len(motifs) :]:
         ax.set_visible(False)
-    handles, labels = axes.ravel()[0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels, fontsize=7, loc="outside lower center", ncol=4)
+    _legend_below(fig, axes.ravel())
     _note(fig, note)
     return fig
 
 
 def plot_reference_network(table: pd.DataFrame | None, note: str | None = None) -> plt.Figure:
     """z of the reference pipeline's own network per motif against the cut, one line per null."""
-    fig, axes = plt.subplots(2, 4, figsize=(16, 6.4), constrained_layout=True)
+    rows = int(np.ceil(len(COMPARED_MOTIFS) / 4))
+    fig, axes = plt.subplots(rows, 4, figsize=(16, 3.2 * rows), constrained_layout=True)
     if table is None or table.empty:
         for ax in axes.ravel():
             empty_panel(ax, "reference network not analysed")
@@ -158,9 +174,11 @@ def plot_reference_network(table: pd.DataFrame | None, note: str | None = None) 
             ax.plot(g["cut_fraction"], pd.to_numeric(g["z"], errors="coerce"), marker="o", ms=2.5,
                     label=null)  # fmt: skip
         ax.axhline(0, color="0.5", lw=0.6)
-        ax.set_yscale("symlog", linthresh=10)
+        _symlog(ax)
         ax.set(title=motif, xlabel="cut fraction", ylabel="z")
         ax.grid(alpha=0.3)
-    axes[0, 0].legend(fontsize=7)
+    for ax in axes.ravel()[len(COMPARED_MOTIFS) :]:
+        ax.set_visible(False)
+    _legend_below(fig, axes.ravel())
     _note(fig, note)
     return fig

@@ -40,19 +40,35 @@ def _per_level(table: pd.DataFrame, ensembles: list[str]) -> list[str]:
     return lines + [""]
 
 
-def _structure(table: pd.DataFrame, ensembles: list[str], cut: float) -> list[str]:
-    nodes = table[(table["quantity"] == "live_nodes") & np.isclose(table["cut_fraction"], cut)]
-    edges = table[(table["quantity"] == "edges") & np.isclose(table["cut_fraction"], cut)]
-    lines = [f"Live structure at cut {cut:.2f} (medians over networks; nodes with a live output, "
-             "the bias row included where it has a live edge):", "",
-             "| ensemble | networks | live nodes per layer | live edges |", "|---|---|---|---|"]  # fmt: skip
+def _modal_cuts(table: pd.DataFrame, ensembles: list[str]) -> list[float]:
+    """STRUCTURE_CUT, then each ensemble's most often selected cut (first seen order)."""
+    sel = table[table["quantity"] == "selected_share"]
+    cuts = [STRUCTURE_CUT]
     for e in ensembles:
-        g = nodes[nodes["ensemble"] == e].sort_values("layer")
-        if g.empty:
-            continue
-        per_layer = "[" + ", ".join(f"{v:g}" for v in g["median"]) + "]"
-        lines.append(f"| {e} | {int(g['n'].max())} | {per_layer} | "
-                     f"{_fmt(_lookup(edges, 'median', ensemble=e), '.0f')} |")  # fmt: skip
+        g = sel[sel["ensemble"] == e]
+        if len(g):
+            cuts.append(float(g.loc[g["value"].idxmax(), "cut_fraction"]))
+    return list(dict.fromkeys(round(c, 6) for c in cuts))
+
+
+def _structure(table: pd.DataFrame, ensembles: list[str]) -> list[str]:
+    lines = ["Live structure at the published modal level and at each ensemble's modal selected "
+             "level (medians over networks; nodes with a live output, the bias row included where "
+             "it has a live edge):", "",
+             "| cut | ensemble | networks | live nodes per layer | live edges | live bias edges |",
+             "|---|---|---|---|---|---|"]  # fmt: skip
+    for cut in _modal_cuts(table, ensembles):
+        at = table[np.isclose(table["cut_fraction"], cut)]
+        nodes, edges = at[at["quantity"] == "live_nodes"], at[at["quantity"] == "edges"]
+        bias = at[at["quantity"] == "bias_edges"]
+        for e in ensembles:
+            g = nodes[nodes["ensemble"] == e].sort_values("layer")
+            if g.empty:
+                continue
+            per_layer = "[" + ", ".join(f"{v:g}" for v in g["median"]) + "]"
+            b = bias[bias["ensemble"] == e]["median"].sum()
+            lines.append(f"| {cut:.2f} | {e} | {int(g['n'].max())} | {per_layer} | "
+                         f"{_fmt(_lookup(edges, 'median', ensemble=e), '.0f')} | {b:g} |")  # fmt: skip
     return lines + [""]
 
 
@@ -89,6 +105,6 @@ def summary_section(table: pd.DataFrame, note: str | None = None) -> list[str]:
               "(`tables/published_comparison.csv` holds every quantity; figures "
               "published_losses, published_live, published_z).", ""]  # fmt: skip
     lines += _per_level(table, ensembles)
-    lines += _structure(table, ensembles, STRUCTURE_CUT)
+    lines += _structure(table, ensembles)
     lines += _z_selected(table, ensembles)
     return lines

@@ -67,7 +67,7 @@ def analyse_reference_network(
     data_dir: str | Path | None = None,
     nulls: Sequence[str] = NULLS,
     samples: int = 100,
-    samples_other: int = 10,
+    samples_other: int = 5,
     selected_cut: float = 0.93,
     seed: int = 0,
     cuts: Sequence[float] | None = None,
