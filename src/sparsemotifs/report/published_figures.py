@@ -33,7 +33,7 @@ def _band(ax, g: pd.DataFrame, label: str, color: str, ls: str = "-") -> None:
 def _symlog(ax) -> None:
     """Symmetric-log y (z spans 1 to 1000s) with plain tick labels."""
     ax.set_yscale("symlog", linthresh=10)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))
     ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
 
 
