@@ -206,6 +206,9 @@ def test_cli_with_data_puts_ours_beside_theirs(tmp_path):
     assert set(nodes["layer"]) == {0, 1, 2}
     text = (tmp_path / "out" / "sec.md").read_text()
     assert "Note:" not in text and "| published |" in text
+    # the data README's figures at 93 % (200 networks) and live nodes ~[9, 176, 399, 94, 6, 7]
+    assert "| bi_parallel |" in text and "29.9 ± 3.8 (200)" in text and "20.0 ± 2.9 (200)" in text
+    assert "| 0.93 | published | 200 | [9, 173, 400, 110, 6, 7] |" in text
 
 
 def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
