@@ -47,6 +47,22 @@ def _legend_below(fig: plt.Figure, axes) -> None:
         fig.legend(list(seen.values()), list(seen), fontsize=7, loc="outside lower center", ncol=4)
 
 
+def _z_axis(ax, motif: str) -> None:
+    ax.axhline(0, color="0.5", lw=0.6)
+    _symlog(ax)
+    ax.set(title=motif, xlabel="cut fraction", ylabel="z")
+    ax.grid(alpha=0.3)
+
+
+def _finish_z(fig: plt.Figure, axes, used: int, note: str | None) -> plt.Figure:
+    """Hide unused panels, one legend below, the note."""
+    for ax in axes.ravel()[used:]:
+        ax.set_visible(False)
+    _legend_below(fig, axes.ravel())
+    _note(fig, note)
+    return fig
+
+
 def _note(fig: plt.Figure, note: str | None) -> None:
     if note:
         fig.text(0.01, -0.02, textwrap.fill(note, 140), fontsize=7, color="0.3", va="top")
@@ -147,15 +163,8 @@ def plot_z(table: pd.DataFrame, note: str | None = None) -> plt.Figure:
             _band(ax, g, f"{ens} ({null})", _color(ens), styles.get(null, "-"))
         if sub.empty:
             empty_panel(ax, "no data")
-        ax.axhline(0, color="0.5", lw=0.6)
-        _symlog(ax)
-        ax.set(title=motif, xlabel="cut fraction", ylabel="z")
-        ax.grid(alpha=0.3)
-    for ax in axes.ravel()[len(motifs) :]:
-        ax.set_visible(False)
-    _legend_below(fig, axes.ravel())
-    _note(fig, note)
-    return fig
+        _z_axis(ax, motif)
+    return _finish_z(fig, axes, len(motifs), note)
 
 
 def plot_reference_network(table: pd.DataFrame | None, note: str | None = None) -> plt.Figure:
@@ -173,12 +182,5 @@ def plot_reference_network(table: pd.DataFrame | None, note: str | None = None) 
             g = g.sort_values("cut_fraction")
             ax.plot(g["cut_fraction"], pd.to_numeric(g["z"], errors="coerce"), marker="o", ms=2.5,
                     label=null)  # fmt: skip
-        ax.axhline(0, color="0.5", lw=0.6)
-        _symlog(ax)
-        ax.set(title=motif, xlabel="cut fraction", ylabel="z")
-        ax.grid(alpha=0.3)
-    for ax in axes.ravel()[len(COMPARED_MOTIFS) :]:
-        ax.set_visible(False)
-    _legend_below(fig, axes.ravel())
-    _note(fig, note)
-    return fig
+        _z_axis(ax, motif)
+    return _finish_z(fig, axes, len(COMPARED_MOTIFS), note)
