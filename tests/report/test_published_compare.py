@@ -224,3 +224,16 @@ def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
     assert main(args) == 2
     assert "level1.npz" in capsys.readouterr().err
     assert not (tmp_path / "out").exists() and not (tmp_path / "fig").exists()
+
+
+def test_figures_degrade_on_an_empty_table(tmp_path):
+    from sparsemotifs.figure_io import save_figure
+    from sparsemotifs.report import published_figures as pf
+    from sparsemotifs.report.published_compare import COLUMNS
+
+    empty = pd.DataFrame(columns=COLUMNS)
+    for name, fig in {
+        "a": pf.plot_losses(empty, "note"), "b": pf.plot_live(empty), "c": pf.plot_z(empty),
+        "d": pf.plot_reference_network(None, "absent"),
+    }.items():  # fmt: skip
+        assert save_figure(fig, tmp_path, name)[0].stat().st_size > 0
