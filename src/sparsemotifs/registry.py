@@ -17,6 +17,8 @@ labelled by its name in every table (`ensemble` column). Each entry says
   role       "subject" (the ensemble under study) or "control" (compared against the subject
              by the permutation tests).
   enabled_by dotted config key that switches it on (None: always on).
+  draws_by   derived: dotted config key giving how many networks it derives from each source
+             network (column `draw` of the motifs table; None: one).
   overrides  config sections replaced for this ensemble (variants of the trained ensemble that
              differ in network/training/pruning/selection; see `ensemble_config`).
 
@@ -57,6 +59,7 @@ class Ensemble:
     source: str | None = None
     producer: str = "train"
     enabled_by: str | None = None
+    draws_by: str | None = None
     overrides: Mapping = field(default_factory=dict)
     color: str = "C4"
     description: str = ""
@@ -102,9 +105,10 @@ ENSEMBLES: tuple[Ensemble, ...] = (
         source="trained",
         producer="null_degree",
         enabled_by="controls.null_samples",
+        draws_by="controls.null_samples",
         color="#9467bd",
-        description="one draw of the degree-preserving null per trained network (samples of "
-        "the null: the convergence verdict's reference)",
+        description="controls.null_samples draws of the degree-preserving null per trained "
+        "network (samples of the null: the convergence verdict's reference)",
     ),
     Ensemble(
         "null_min1",
@@ -113,9 +117,22 @@ ENSEMBLES: tuple[Ensemble, ...] = (
         source="trained",
         producer="null_min1",
         enabled_by="controls.null_samples",
+        draws_by="controls.null_samples",
         color="#8c564b",
-        description="one draw of fixed_count_min1 per trained network (live nodes and edge "
-        "counts kept; descriptive gain and calibration)",
+        description="controls.null_samples draws of fixed_count_min1 per trained network (live "
+        "nodes and edge counts kept; descriptive gain and calibration)",
+    ),
+    Ensemble(
+        "magnitude_init",
+        kind="derived",
+        role="control",
+        source="trained",
+        producer="magnitude_init",
+        enabled_by="controls.magnitude_init",
+        color="#17becf",
+        description="each trained network's own initial weights pruned by magnitude to its live "
+        "per-block edge counts (for i.i.d. inits = random masks in distribution; biases start "
+        "at 0, so bias edges are a random subset of its bias count); the reference of ΔZ",
     ),
     Ensemble(
         "control_task",
@@ -182,6 +199,12 @@ def active(cfg: Mapping) -> list[Ensemble]:
     if cfg.get("import_networks"):
         on = [e for e in on if e.kind != "trained" or e.name == SUBJECT]
     return on
+
+
+def draws(cfg: Mapping, name: str) -> int:
+    """Networks an ensemble derives from each source network under config `cfg` (>= 1)."""
+    key = get(name).draws_by
+    return max(int(_lookup(cfg, key) or 1), 1) if key else 1
 
 
 def levels_owner(name: str) -> str:

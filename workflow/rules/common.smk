@@ -1,12 +1,14 @@
 # Shared settings, path helpers and input functions (no rules here). Ensembles, tables and
 # figures come from the package's registry (sparsemotifs.registry), not from lists kept here.
 import hashlib
+import shlex
 from pathlib import Path
 
 from sparsemotifs import registry
 from sparsemotifs.contracts.names import NULLS as NULL_NAMES
 from sparsemotifs.config import validate_config
 from sparsemotifs.fingerprint import code_fingerprint
+from sparsemotifs.motifs.derive import NETWORK_DERIVATIONS
 from sparsemotifs.resources import rule_resources, rule_threads
 from sparsemotifs.workflow_cli import as_json
 
@@ -187,9 +189,16 @@ def signed_motif_summary_input():
 
 
 def derive_arg(wildcards):
-    """A derived ensemble's networks are made from its source's files by its producer."""
+    """A derived ensemble's networks are made from its source's files by its producer, as many
+    per file as its draws; magnitude_init also needs its source's network settings."""
     entry = registry.get(wildcards.ensemble)
-    return f"--derive {entry.producer}" if entry.kind == "derived" else ""
+    if entry.kind != "derived":
+        return ""
+    arg = f"--derive {entry.producer} --draws {registry.draws(CFG, entry.name)}"
+    if entry.producer in NETWORK_DERIVATIONS:
+        network = registry.ensemble_config(CFG, entry.source)["network"]
+        arg += " --network " + shlex.quote(as_json({"network": network}))
+    return arg
 
 
 def final_outputs():

@@ -29,11 +29,16 @@ LEVELS_COLUMNS = [*METRICS_COLUMNS, "selected"]
 # motif tables as written by `sparsemotifs motifs table` (whole network and per layer)
 MOTIF_TABLE_COLUMNS = [
     "ensemble", "seed", "level", "null", "motif", "count", "null_mean", "null_sd", "z", "p", "sp",
-    "live_nodes", "live_edges", "dead_outputs", "constant_outputs", "samples",
+    "live_nodes", "live_edges", "dead_outputs", "constant_outputs", "samples", "draw",
 ]  # fmt: skip
 PER_LAYER_COLUMNS = [
     "ensemble", "seed", "level", "null", "layer", "motif", "count", "null_mean", "null_sd", "z", "p",
+    "draw",
 ]  # fmt: skip
+# `draw`: 0 for every real network; a derived ensemble with k networks per analysed network
+# (controls.null_samples draws of a null) numbers them 0..k-1. The seed stays the unit of every
+# statistic: descriptive tables and figures use draw 0 (`first_draw`), the verdict averages the
+# similarity over draws (`convergence.verdict.seed_similarity`).
 # what the statistics need of a motifs table
 MOTIFS_COLUMNS = MOTIF_TABLE_COLUMNS[:10]
 # what the figures and the summary need of the statistics tables
@@ -140,9 +145,20 @@ def validate_motifs(df: pd.DataFrame, source: str = "motifs table") -> pd.DataFr
         df[column] = df[column].astype(str).str.strip()
     _seed_level_as_int(df, source)
     _as_numeric(df, ["count", "null_mean", "null_sd", "z", "p"], source)
+    if "draw" not in df.columns:  # tables written before draws existed hold one per network
+        df["draw"] = 0
+    _as_numeric(df, ["draw"], source)
+    if df["draw"].isna().any() or (df["draw"] < 0).any():
+        raise InputError(f"{source}: column 'draw' must be a non-negative integer")
+    df["draw"] = df["draw"].astype(np.int64)
     if "layer" in df.columns:
         _as_numeric(df, ["layer"], source)
         layer = df["layer"]
         if layer.notna().all() and (layer == layer.round()).all():
             df["layer"] = layer.astype(np.int64)
     return df
+
+
+def first_draw(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of draw 0 (one network per seed and level): the input of the descriptive statistics."""
+    return df[df["draw"] == 0] if "draw" in df.columns else df
