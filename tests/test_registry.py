@@ -11,12 +11,16 @@ from tests.conftest import REPO
 
 def test_shipped_entries():
     assert registry.names() == [
-        "trained", "random_pruned", "null_degree", "null_min1", "control_task",
+        "trained", "random_pruned", "null_degree", "null_min1", "magnitude_init", "control_task",
     ]  # fmt: skip
-    assert registry.controls() == ["random_pruned", "null_degree", "null_min1", "control_task"]
+    assert registry.controls() == [
+        "random_pruned", "null_degree", "null_min1", "magnitude_init", "control_task",
+    ]  # fmt: skip
     assert registry.levels_owner("random_pruned") == "trained"
     assert registry.levels_owner("null_degree") == "trained"
-    assert registry.derived_from("trained") == ["random_pruned", "null_degree", "null_min1"]
+    assert registry.derived_from("trained") == [
+        "random_pruned", "null_degree", "null_min1", "magnitude_init",
+    ]  # fmt: skip
     assert registry.networks_dir("random_pruned") == registry.networks_dir("trained") == "networks"
     assert registry.networks_dir("control_task") == "control_task/networks"
     assert registry.levels_table("trained") == "tables/levels.csv"
@@ -29,9 +33,18 @@ def test_active_follows_the_config_switches():
     assert [e.name for e in registry.active(cfg)] == registry.names()
     cfg["controls"]["random_pruned"] = False
     cfg["controls"]["control_task"]["enabled"] = False
+    cfg["controls"]["magnitude_init"] = False
     assert [e.name for e in registry.active(cfg)] == ["trained", "null_degree", "null_min1"]
     cfg["controls"]["null_samples"] = 0
     assert [e.name for e in registry.active(cfg)] == ["trained"]
+
+
+def test_draws_per_network_come_from_the_config():
+    cfg = load_config(REPO / "config" / "test.yaml")
+    cfg["controls"]["null_samples"] = 3
+    assert registry.draws(cfg, "null_degree") == registry.draws(cfg, "null_min1") == 3
+    assert registry.draws(cfg, "random_pruned") == registry.draws(cfg, "magnitude_init") == 1
+    assert registry.draws(cfg, "trained") == 1
 
 
 def test_entry_rules_are_checked():
@@ -60,11 +73,11 @@ def test_variant_overrides_replace_keys_of_sections():
 
 
 def test_every_derived_producer_exists():
-    from sparsemotifs.motifs.derive import DERIVATIONS
+    from sparsemotifs.motifs.derive import names
 
     for e in registry.ENSEMBLES:
         if e.kind == "derived":
-            assert e.producer in DERIVATIONS, e.name
+            assert e.producer in names(), e.name
 
 
 def test_tables_and_figures_have_captions():

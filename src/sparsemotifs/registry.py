@@ -159,6 +159,8 @@ TABLES = (
     "convergence_per_layer",
     "verdict",
     "calibration",
+    "delta_z",
+    "delta_z_summary",
 )
 FIGURES = (
     "loss_vs_sparsity",

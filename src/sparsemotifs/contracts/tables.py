@@ -63,6 +63,18 @@ STATISTICS_COLUMNS = {
     "calibration": [
         "ensemble", "null", "motif", "n", "mean_z", "sd_z", "calibrated", "p_holm",
     ],
+    # ΔZ = z(trained at level k) - z(its initial weights magnitude-pruned to level k's live
+    # counts, ensemble magnitude_init): per seed in delta_z, and per (ensemble, null, level,
+    # motif) in delta_z_summary (seed mean, seed-bootstrap CI, t test, Holm within the table).
+    # Two tables rather than summary rows, so that every column keeps one meaning and type.
+    "delta_z": [
+        "ensemble", "null", "seed", "level", "cut_fraction", "motif", "z_trained", "z_init",
+        "delta_z",
+    ],
+    "delta_z_summary": [
+        "ensemble", "null", "level", "cut_fraction", "motif", "n_seeds", "mean_z_trained",
+        "mean_z_init", "mean_delta_z", "sd_delta_z", "ci_low", "ci_high", "p_mean_zero", "p_holm",
+    ],
 }  # fmt: skip
 
 

@@ -111,6 +111,10 @@ def aggregate(
 
     tables["verdict"] = study_verdict(every_draw, levels, n_boot=n_boot, seed=seed)
     tables["calibration"] = study_calibration(prepared.motifs, n_boot=n_boot, seed=seed)
+    from sparsemotifs.convergence.delta_z import delta_z_summary, delta_z_table
+
+    tables["delta_z"] = delta_z_table(prepared.motifs)
+    tables["delta_z_summary"] = delta_z_summary(tables["delta_z"], n_boot=n_boot, seed=seed)
     if per_layer is not None:
         if "layer" not in per_layer.columns:
             raise InputError("per-layer motifs table: missing column 'layer'")

@@ -143,7 +143,9 @@ def _graph_rows(graph: LayeredGraph, key: dict, nulls: list[str], params: dict):
             live,
             null,
             samples=params["samples"],
-            rng=np.random.default_rng(_draw_seed(null_seed(params["seed"], seed, level, null), draw)),
+            rng=np.random.default_rng(
+                _draw_seed(null_seed(params["seed"], seed, level, null), draw)
+            ),
             switches_per_edge=params["degree_switches_per_edge"],
             min1_moves_per_edge=params["min1_moves_per_edge"],
             bias_only_live=params["bias_only_live"],
@@ -290,7 +292,10 @@ def register(sub) -> None:
         "counts), seeded by the `motifs` seed, the file's seed and level",
     )
     t.add_argument(
-        "--draws", type=int, default=1, help="derived networks per file (column draw; with --derive)"
+        "--draws",
+        type=int,
+        default=1,
+        help="derived networks per file (column draw; with --derive)",
     )
     t.add_argument(
         "--network",

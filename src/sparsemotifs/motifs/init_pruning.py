@@ -9,10 +9,11 @@ as many as the trained network keeps *live* edges in that block after dead-node 
 by position, as training's stable sort). Dead nodes of the result are removed when it is
 analysed, as for trained levels.
 
-What it is, in law: every shipped initialisation draws a block's weights i.i.d. (paper, Xavier
-and Kaiming normal; orthogonal is not i.i.d. but its entries are exchangeable), so the top-e
-cells of a block by |w| are a uniformly random e-subset: the masks equal random masks with the
-same per-block counts in distribution. Biases start at exactly 0 for every init (training
+What it is, in law: paper, Xavier and Kaiming normal draw a block's weights i.i.d., so the
+top-e cells of a block by |w| are a uniformly random e-subset: for them the masks equal random
+masks with the same per-block counts in distribution. Orthogonal is not i.i.d.: its law is
+invariant under permutations of rows and of columns, so every cell is kept equally often, but
+the kept set need not be a uniform subset (orthogonality couples the magnitudes within a row). Biases start at exactly 0 for every init (training
 never initialises them otherwise), so their magnitude ranks nothing: bias edges are kept as a
 uniformly random subset of each layer's nodes, as many as the trained network's live bias
 edges (its `prune_biases`/`bias_cutoff` treatment is in that count).
