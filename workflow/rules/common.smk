@@ -197,7 +197,7 @@ def derive_arg(wildcards):
     arg = f"--derive {entry.producer} --draws {registry.draws(CFG, entry.name)}"
     if entry.producer in NETWORK_DERIVATIONS:
         network = registry.ensemble_config(CFG, entry.source)["network"]
-        arg += " --network " + shlex.quote(as_json({"network": network}))
+        arg = f"{arg} --network {shlex.quote(as_json({'network': network}))}"
     return arg
 
 
