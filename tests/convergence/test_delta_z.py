@@ -50,7 +50,7 @@ def test_per_seed_delta_by_hand(motifs):
 
 
 def test_summary_mean_ci_and_tests(motifs):
-    s = delta_z_summary(delta_z_table(motifs), n_boot=500).set_index("motif")
+    s = delta_z_summary(delta_z_table(motifs), n_boot=500, min_seeds=2).set_index("motif")
     assert s.loc["bi_fan", "mean_delta_z"] == pytest.approx(4.0)
     assert s.loc["bi_fan", "sd_delta_z"] == pytest.approx(2.0)
     assert s.loc["chain_2", "mean_delta_z"] == pytest.approx(-2.0)
@@ -65,6 +65,12 @@ def test_summary_mean_ci_and_tests(motifs):
 
     assert s.loc["bi_fan", "p_mean_zero"] == pytest.approx(2 * stats.t.sf(2 * np.sqrt(3), 2))
     assert (s["p_holm"] >= s["p_mean_zero"]).all()
+
+
+def test_too_few_seeds_give_a_mean_but_no_ci(motifs):
+    s = delta_z_summary(delta_z_table(motifs), n_boot=100).set_index("motif")  # 3 < 5 seeds
+    assert s.loc["bi_fan", "mean_delta_z"] == pytest.approx(4.0)
+    assert s[["ci_low", "ci_high", "p_mean_zero", "p_holm"]].isna().all().all()
 
 
 def test_without_magnitude_init_the_tables_are_empty_with_their_columns(motifs):

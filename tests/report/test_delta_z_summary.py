@@ -28,7 +28,10 @@ def test_section_reports_sign_counts_and_the_level_nearest_the_selected_one():
     assert "ΔZ > 0: training makes the motif more over-represented" in text
     assert "random masks with the same per-block counts in distribution" in text
     assert "Biases start at exactly 0" in text
-    assert "lies above 0 in 2 and below 0 in 2" in text
+    assert (
+        "4 have enough seeds for a CI (>= 5); the seed-bootstrap CI of mean ΔZ lies above 0 in 2 and below 0 in 2"
+        in text
+    )
     assert "trained at level 2 (cut fraction 0.80" in text
     assert "| fixed_count | bi_fan | 9 | 3.50 | 1.00 | 2.50 [1.00, 4.00] | 0.04 |" in text
 

@@ -12,7 +12,7 @@ random wiring of the same size.
 Pairs are found in the registry: every derived ensemble whose producer is `magnitude_init` is
 paired with its source (each trained variant, i.e. each initialisation scheme, has its own).
 Per (ensemble, null, level, motif) the summary gives the seed mean with a percentile bootstrap
-CI (seeds resampled: the seed is the unit), a one-sample t test of mean ΔZ = 0 and its Holm
+CI (seeds resampled: the seed is the unit; with at least `MIN_SEEDS` seeds), a one-sample t test of mean ΔZ = 0 and its Holm
 adjustment within the table. Motifs with undefined z (NaN: the null fixes them or a null sd of
 0) in either network are left out, never read as 0.
 """
@@ -27,6 +27,7 @@ from sparsemotifs.contracts.names import MOTIFS, NULLS, SELECTED, sort_frame
 from sparsemotifs.convergence.describe import bootstrap_mean_ci, group_rng
 
 PRODUCER = "magnitude_init"
+MIN_SEEDS = 5  # seeds needed for a CI and a test of mean ΔZ
 DELTA_Z_COLUMNS = [
     "ensemble", "null", "seed", "level", "cut_fraction", "motif", "z_trained", "z_init",
     "delta_z",
@@ -67,8 +68,14 @@ def delta_z_table(motifs: pd.DataFrame) -> pd.DataFrame:
     return out.reindex(columns=DELTA_Z_COLUMNS)
 
 
-def delta_z_summary(table: pd.DataFrame, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
-    """Seed mean of ΔZ per (ensemble, null, level, motif) with a seed-bootstrap CI and tests."""
+def delta_z_summary(
+    table: pd.DataFrame, n_boot: int = 2000, seed: int = 0, min_seeds: int = MIN_SEEDS
+) -> pd.DataFrame:
+    """Seed mean of ΔZ per (ensemble, null, level, motif) with a seed-bootstrap CI and tests.
+
+    CI and test only with at least `min_seeds` seeds (a percentile bootstrap of 2-4 values
+    covers badly); fewer seeds give the mean and NaN CI and p.
+    """
     from scipy import stats as sps
 
     from sparsemotifs.convergence.scale import holm
@@ -76,8 +83,10 @@ def delta_z_summary(table: pd.DataFrame, n_boot: int = 2000, seed: int = 0) -> p
     rows = []
     for key, g in table.groupby(["ensemble", "null", "level", "motif"], sort=False):
         d = g["delta_z"].to_numpy(dtype=float)
-        low, high = bootstrap_mean_ci(d, n_boot, group_rng(seed, "delta_z", *key))
-        p = float(sps.ttest_1samp(d, 0.0).pvalue) if d.size >= 2 and np.ptp(d) > 0 else np.nan
+        low, high, p = np.nan, np.nan, np.nan
+        if d.size >= max(min_seeds, 2):
+            low, high = bootstrap_mean_ci(d, n_boot, group_rng(seed, "delta_z", *key))
+            p = float(sps.ttest_1samp(d, 0.0).pvalue) if np.ptp(d) > 0 else np.nan
         rows.append({
             **dict(zip(["ensemble", "null", "level", "motif"], key, strict=True)),
             "cut_fraction": float(g["cut_fraction"].mean()), "n_seeds": int(g["seed"].nunique()),

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sparsemotifs.contracts.names import MOTIFS, NULLS, ordered
+from sparsemotifs.convergence.delta_z import MIN_SEEDS
 
 MEANING = (
     "ΔZ = z(trained network at level k) − z(the same seed's initial weights, regenerated exactly "
@@ -62,10 +63,11 @@ def delta_z_section(summary: pd.DataFrame, levels: pd.DataFrame | None = None) -
             sel = (summary["ensemble"] == ensemble) & (summary["null"] == null)
             n_levels = summary.loc[sel, "level"].nunique()
             up, down = int((ci_low[sel] > 0).sum()), int((ci_high[sel] < 0).sum())
+            with_ci = int((sel & ci_low.notna()).sum())
             lines.append(
                 f"- {ensemble}, {null}: of {int(sel.sum())} (level, motif) rows over {n_levels} "
-                f"levels, the seed-bootstrap CI of mean ΔZ lies above 0 in {up} and below 0 in "
-                f"{down}."
+                f"levels, {with_ci} have enough seeds for a CI (>= {MIN_SEEDS}); the "
+                f"seed-bootstrap CI of mean ΔZ lies above 0 in {up} and below 0 in {down}."
             )
     lines.append("")
     for ensemble in ordered(summary["ensemble"], []):
