@@ -58,3 +58,28 @@ def test_three_draws_give_the_same_verdict_with_a_narrower_ci(kind):
     w1 = (v1["delta_ci_high"] - v1["delta_ci_low"])[per_level]
     w3 = (v3["delta_ci_high"] - v3["delta_ci_low"])[per_level]
     assert (w3 < w1).all(), (w1, w3)
+
+
+def test_aggregate_gives_every_draw_to_the_verdict_and_draw_0_to_the_rest(synthetic):
+    """Extra draws change the verdict's reference, never the descriptive tables or the tests."""
+    import numpy as np
+    import pandas as pd
+
+    from sparsemotifs.convergence import aggregate
+
+    levels, motifs = synthetic(n_seeds=10)
+    motifs = motifs.assign(draw=0)
+    trained = motifs[motifs["ensemble"] == "trained"]
+    rng = np.random.default_rng(0)
+    draws = [trained.assign(ensemble="null_degree", draw=d, z=rng.normal(size=len(trained)))
+             for d in range(3)]  # fmt: skip
+    one = aggregate(levels, pd.concat([motifs, draws[0]]), n_boot=50, n_perm=9)
+    three = aggregate(levels, pd.concat([motifs, *draws]), n_boot=50, n_perm=9)
+    for name in ("convergence", "profile_similarity", "permutation_tests", "calibration"):
+        pd.testing.assert_frame_equal(one[name], three[name], obj=name)
+    v1, v3 = one["verdict"], three["verdict"]
+    per_level = v1["level"] != "all"
+    assert (v3.loc[per_level, "n_null_draws"] == 3 * v1.loc[per_level, "n_null_draws"]).all()
+    assert (v3["n_seeds"] == v1["n_seeds"]).all()
+    assert not np.allclose(v1["similarity_null_samples"].astype(float).fillna(0),
+                           v3["similarity_null_samples"].astype(float).fillna(0))  # fmt: skip
