@@ -39,6 +39,13 @@ def test_active_follows_the_config_switches():
     assert [e.name for e in registry.active(cfg)] == ["trained"]
 
 
+def test_imported_networks_get_no_magnitude_init():
+    cfg = load_config(REPO / "config" / "test.yaml")
+    assert "magnitude_init" in [e.name for e in registry.active(cfg)]
+    cfg["import_networks"] = "somewhere"
+    assert "magnitude_init" not in [e.name for e in registry.active(cfg)]
+
+
 def test_draws_per_network_come_from_the_config():
     cfg = load_config(REPO / "config" / "test.yaml")
     cfg["controls"]["null_samples"] = 3

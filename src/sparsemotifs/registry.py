@@ -195,11 +195,13 @@ def _lookup(cfg: Mapping, dotted: str):
 def active(cfg: Mapping) -> list[Ensemble]:
     """The ensembles a (validated) study config switches on, in canonical order.
 
-    With `import_networks` the subject's networks are imported: no other ensemble is trained.
+    With `import_networks` the subject's networks are imported: no other ensemble is trained,
+    and magnitude_init is off (imported networks have no initial weights of ours).
     """
     on = [e for e in ENSEMBLES if e.enabled_by is None or bool(_lookup(cfg, e.enabled_by))]
     if cfg.get("import_networks"):
         on = [e for e in on if e.kind != "trained" or e.name == SUBJECT]
+        on = [e for e in on if e.producer != "magnitude_init"]
     return on
 
 

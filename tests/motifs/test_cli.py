@@ -211,6 +211,10 @@ def test_table_draws_extend_a_single_draw_and_magnitude_init_needs_network(tmp_p
     assert main([*mi, "--out", str(tmp_path / "x.csv")]) == 2
     assert "needs --network" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+    wrong = json.dumps({"network": {"widths": [10, 9, 9, 7]}})
+    assert main([*mi, "--out", str(tmp_path / "x.csv"), "--network", wrong]) == 2
+    err = capsys.readouterr().err
+    assert str(p) in err and "differ from network.widths" in err
     assert main([*mi, "--out", str(tmp_path / "mi.csv"), "--network", net]) == 0
     m = pd.read_csv(tmp_path / "mi.csv")
     assert (m["ensemble"] == "magnitude_init").all() and set(m["draw"]) == {0}

@@ -116,7 +116,12 @@ def analyse_file_rows(
                            nulls, params)  # fmt: skip
     rows, layer_rows = [], []
     for d in range(int(draws)):
-        derived = derive(derivation, graph, params["seed"], seed, level, draw=d, network=network)
+        try:
+            derived = derive(
+                derivation, graph, params["seed"], seed, level, draw=d, network=network
+            )
+        except ValueError as exc:  # e.g. magnitude_init: the file does not fit network.widths
+            raise InputError(f"{path}: {exc}") from None
         key = {"ensemble": ensemble, "seed": seed, "level": level, "draw": d}
         r, lr = _graph_rows(derived, key, nulls, params)
         rows += r
