@@ -101,7 +101,7 @@ def test_bad_arguments_raise():
 
 
 def test_numpy_kernel_setting_gives_the_same_table_to_tolerance(small_blocks):
-    fast, meta = simulate(40, 2, settings=FAST)
+    fast, meta = simulate(40, 2, settings=dict(FAST, kernel="numba"))  # default: rodas (issue 13)
     slow, meta_np = simulate(40, 2, settings=dict(FAST, kernel="numpy"))
     assert "numba" in meta["method"] and "numpy" in meta_np["method"]
     assert meta["settings"]["kernel"] == "numba"

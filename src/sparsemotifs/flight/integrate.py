@@ -7,9 +7,13 @@ mode decaying at lam = c e.M^{-1}e ~ 2.5e4 1/s. We use W = [[0, I], [0, -c w e^T
 (W-)methods: (sigma I - W)^{-1} is then a Sherman-Morrison update, a few elementwise
 operations per trajectory, so everything vectorises over trajectories in plain numpy.
 
-Two kernels run the extrapolation method: `kernel="numba"` (the default, flight/kernel.py:
-the same algorithm compiled, 16 trajectories in SIMD lanes, ~5-7x faster) and
-`kernel="numpy"` (the batched numpy code below, kept as a tested alternative).
+The default kernel, `kernel="rodas"` (flight/rosenbrock.py), runs the Rosenbrock method
+Rodas5P with the exact Jacobian, compiled: ~70 steps of 8 right-hand sides per trajectory
+where the extrapolation below takes ~24 of 56, for the same worst error (1.2e-7 over 1600
+random trajectories); measured ~1.3x faster than the compiled extrapolation
+(benchmarks/simulate.py). Two kernels run the extrapolation method: `kernel="numba"`
+(flight/kernel.py: compiled, 16 trajectories in SIMD lanes) and `kernel="numpy"` (the batched
+numpy code below); both are kept as tested, independent alternatives.
 
 Default method, "extrapolation": the linearly implicit Euler method with W frozen over the
 step, extrapolated (Aitken-Neville, harmonic substep sequence 1, 2, ..., order) to order 11.
@@ -53,6 +57,14 @@ from sparsemotifs.flight.dynamics import (
     stiff_direction_rows,
 )
 from sparsemotifs.flight.params import FlightParams
+from sparsemotifs.flight.selection import (  # noqa: F401 - part of this module's API
+    DEFAULT_RTOL,
+    KERNELS,
+    RODAS_RTOL,
+    ROSENBROCK_METHODS,
+    default_rtol,
+    resolve_method,
+)
 
 # --- ROS34PW2 (Rang & Angermann 2005, BIT 45:761), k_i form: alpha, Gamma (incl. diagonal), b.
 GAMMA = 4.3586652150845900e-01
@@ -106,8 +118,6 @@ _INTERNAL_TO_TABLE = np.argsort(_TABLE_TO_INTERNAL)
 SAFETY, FAC_MIN, FAC_MAX = 0.9, 0.2, 5.0
 KINK_MIN_STEP = 1e-9  # s; never force steps below this at a drag kink
 EXTRAPOLATION_ORDER = 11
-KERNELS = ("numba", "numpy")  # compiled per trajectory (flight.kernel), batched numpy
-DEFAULT_RTOL = 1e-9  # with order 11: worst 1e-7 over 1400 random trajectories (criterion 1e-6)
 
 
 @dataclass
@@ -254,14 +264,18 @@ def _drag_kink_step_limit(y, y1, h, rtol, k):
 def _run_compiled(
     method, kernel, queue, y_all, ctrl_all, k, out_y, status, steps, rejected, **options
 ):
-    """With the numba kernel, integrate the queued rows with it (flight.kernel), fill the
-    outputs and return an empty queue; with the numpy kernel, return the queue unchanged."""
-    if kernel not in KERNELS:
-        raise ValueError(f"unknown kernel {kernel!r}; use one of {', '.join(KERNELS)}")
-    if method != "extrapolation" or kernel != "numba":
-        return queue
-    from sparsemotifs.flight.kernel import integrate_rows
+    """With a compiled kernel (rodas: flight.rosenbrock; numba: flight.kernel), integrate the
+    queued rows, fill the outputs and return an empty queue; with numpy, return the queue."""
+    if method in ROSENBROCK_METHODS:
+        from sparsemotifs.flight.rosenbrock import integrate_rows
 
+        options.pop("order")
+        options.pop("near_trig")
+        options["tableau"] = method
+    elif method == "extrapolation" and kernel == "numba":
+        from sparsemotifs.flight.kernel import integrate_rows
+    else:
+        return queue
     y_run = np.ascontiguousarray(y_all[:, queue])
     status[queue], steps[queue], rejected[queue] = integrate_rows(
         y_run, ctrl_all[:, queue], k, limits=(SAFETY, FAC_MIN, FAC_MAX, KINK_MIN_STEP),
@@ -277,20 +291,25 @@ def integrate(
     params: FlightParams | None = None,
     *,
     horizon: float = 0.02,
-    rtol: float = DEFAULT_RTOL,
-    method: str = "extrapolation",
+    rtol: float | None = None,
+    method: str | None = None,
     order: int = EXTRAPOLATION_ORDER,
     max_steps: int = 5000,
     pool_size: int = 4096,
     first_step: float = 1e-5,
-    kernel: str = "numba",
+    kernel: str = "rodas",
+    near_trig: bool = True,
 ) -> IntegrationResult:
     """End states at t = horizon for initial states (N, 8) and constant controls (N, 3).
 
-    `method` is "extrapolation" (linearly implicit Euler extrapolated to `order`) or
-    "ros34pw2"; `rtol` is the local tolerance (atol = rtol). `kernel` runs the extrapolation
-    as compiled per-trajectory code ("numba", `flight.kernel`, the default) or as batched numpy
-    over a pool of `pool_size` trajectories ("numpy"); ros34pw2 exists only in numpy.
+    `kernel` "rodas" (the default) runs a compiled Rosenbrock method with the exact Jacobian
+    (`flight.rosenbrock`; `method` "rodas5p", its default, or "rodas4"); "numba" and "numpy"
+    run `method` "extrapolation" (linearly implicit Euler extrapolated to `order`, their
+    default method) compiled (`flight.kernel`) or as batched numpy over a pool of `pool_size`
+    trajectories; "ros34pw2" runs in numpy whatever the kernel. `rtol` is the local tolerance
+    (atol = rtol); None takes `default_rtol(kernel, method)`, calibrated for the 1e-6 criterion.
+    `near_trig` (compiled kernels): False makes the numba kernel call libm's sin/cos for every
+    right-hand side, as before issue 13 (a benchmark baseline; same method, slower).
 
     `max_steps` caps attempted steps (accepted + rejected) per trajectory; a step size below
     horizon * 1e-12 is an underflow. Both, and non-finite values, are reported in `status`.
@@ -304,18 +323,17 @@ def integrate(
         )
     if not horizon > 0:
         raise ValueError(f"horizon must be positive, got {horizon}")
-    if method == "extrapolation":
-        if not 2 <= order <= 12:
-            raise ValueError(f"extrapolation order must be in 2..12, got {order}")
+    method, rtol = resolve_method(kernel, method, rtol, order)
+    if method in ROSENBROCK_METHODS:
+        attempt, error_order = None, None  # compiled only
+    elif method == "extrapolation":
         error_order = order
 
         def attempt(*a):
             return _attempt_extrapolation(*a, order)
 
-    elif method == "ros34pw2":
-        attempt, error_order = _attempt_ros34pw2, ORDER
     else:
-        raise ValueError(f"unknown method {method!r}; use 'extrapolation' or 'ros34pw2'")
+        attempt, error_order = _attempt_ros34pw2, ORDER
     n = state0.shape[0]
     k = KernelConstants.from_params(params)
     h_min = horizon * 1e-12
@@ -333,7 +351,7 @@ def integrate(
     queue = _run_compiled(
         method, kernel, queue, y_all, ctrl_all, k, out_y, status, steps, rejected,
         horizon=horizon, rtol=rtol, order=order, max_steps=max_steps, first_step=first_step,
-        h_min=h_min,
+        h_min=h_min, near_trig=near_trig,
     )  # fmt: skip
     next_in = 0
 

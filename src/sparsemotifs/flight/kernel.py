@@ -1,4 +1,4 @@
-"""Compiled (numba) version of the extrapolation integrator: the default simulation kernel.
+"""Compiled (numba) version of the extrapolation integrator (`kernel="numba"`).
 
 Same method, step control and failure codes as `integrate`'s numpy kernel (linearly implicit
 Euler with the rank-one stiff W, extrapolated by Aitken-Neville on the harmonic sequence; the
@@ -7,9 +7,10 @@ of LANES slots, each with its own step size; one that finishes (or fails) frees 
 the next. Why this is ~7x the numpy kernel: every loop runs over the 16 lanes inside one flat
 buffer with compile-time row offsets, so LLVM compiles the right-hand side, the
 Sherman-Morrison solves and the tableau to AVX-512/AVX2 code; no temporaries, no per-operation
-dispatch; the sine and cosine of an angle come from one libm sincos call. What bounds it now is
-those sincos calls: libm has no vector version, and two per right-hand side (~1,400 right-hand
-sides per trajectory at the default rtol) take about 70 % of the time.
+dispatch. libm's sin/cos (no vector version) are called once per step; the substeps take
+theirs by angle addition from the step start (flight/lanes.py), which halved the time per
+right-hand side (~25 instead of ~55 CPU-ns; the former path stays as `near_trig=False`). The
+Rosenbrock kernel (flight/rosenbrock.py, the default) shares the helpers below.
 
 Each lane's arithmetic uses only its own values, in IEEE double precision without fastmath (no
 reassociation, no fused multiply-add contraction), so a trajectory's result does not depend on
@@ -27,25 +28,28 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from sparsemotifs.flight.dynamics import KernelConstants
-
-
-def _jit(inline: str = "never"):
-    """njit with IEEE float semantics (no fastmath: bit-reproducible), numpy's error model
-    (x/0 gives inf or NaN, which the step control rejects, instead of raising), and an on-disk
-    cache where numba finds a writable place for one; where it finds none it raises at
-    decoration, and the function is then compiled in each process instead."""
-
-    def wrap(func):
-        try:
-            return njit(cache=True, error_model="numpy", inline=inline)(func)
-        except RuntimeError:  # "cannot cache function ...: no locator available"
-            return njit(error_model="numpy", inline=inline)(func)
-
-    return wrap
-
+from sparsemotifs.flight.lanes import (  # noqa: F401 - the layout is re-exported for tests
+    _CTRL,
+    _CW,
+    _DINV,
+    _F,
+    _F0,
+    _H,
+    _LAM,
+    _NORM,
+    _SINV,
+    _TRIG,
+    _TRIG0,
+    _Y,
+    _Y1,
+    FIRST_FREE_ROW,
+    LANES,
+    _jit,
+    near_trig_lanes,
+    trig_lanes,
+)  # fmt: skip
 
 # Order of the constants vector handed to the compiled code.
 _CONSTANT_FIELDS = (
@@ -59,15 +63,7 @@ def constants_vector(k: KernelConstants) -> np.ndarray:
     return np.array([getattr(k, name) for name in _CONSTANT_FIELDS], dtype=np.float64)
 
 
-LANES = 16  # trajectories advanced together: independent work for SIMD and the CPU to overlap
-
-# The lanes' working data is one flat buffer of rows of LANES doubles (row r, lane l at
-# r * LANES + l). With compile-time row offsets into a single array, LLVM can prove that the
-# loops over lanes do not alias and compiles them to SIMD code.
-_Y, _Y1, _F0, _F = 0, 8, 16, 24  # states (x, y, th, ph, xd, yd, thd, phd) and derivatives
-_CTRL, _TRIG, _CW = 32, 36, 40  # control rows; sin th, cos th, sin ph, cos ph; c w
-_LAM, _SINV, _DINV, _H, _NORM = 44, 45, 46, 47, 48  # c e.w; h/n; 1/(n/h + lam); step; error
-_TABLE = 49  # Aitken-Neville tableau: row _TABLE + 8 m + i
+_TABLE = FIRST_FREE_ROW  # Aitken-Neville tableau: row _TABLE + 8 m + i
 
 
 def buffer_rows(order: int) -> int:
@@ -77,20 +73,28 @@ def buffer_rows(order: int) -> int:
 
 @_jit()
 def _derivative_lanes(kc, w):
-    """Rows _F = d(state)/dt of rows _Y1, every lane; fills the _TRIG rows.
+    """Rows _F = d(state)/dt of rows _Y1, every lane; fills the _TRIG and _TRIG0 rows (libm).
 
-    The sines and cosines are a loop of their own (libm calls), so that the rest is a
-    call-free loop over lanes that LLVM vectorizes. Fixed rows (not arguments) keep the
-    offsets compile-time constants, and one compiled copy serves every call (compile time).
+    The sines and cosines are a loop of their own (libm calls, `lanes.trig_lanes`), so that
+    the rest is a call-free loop over lanes that LLVM vectorizes. Fixed rows (not arguments)
+    keep the offsets compile-time constants, and one compiled copy serves every call.
     """
+    trig_lanes(w)
+    _forces_lanes(kc, w)
+
+
+@_jit()
+def _derivative_near_lanes(kc, w):
+    """`_derivative_lanes` with the sines and cosines from rows _TRIG0 at the angles in rows
+    _Y (`lanes.near_trig_lanes`): for right-hand sides within a step."""
+    near_trig_lanes(w)
+    _forces_lanes(kc, w)
+
+
+@_jit()
+def _forces_lanes(kc, w):
+    """Rows _F = d(state)/dt of rows _Y1 given their sines and cosines in rows _TRIG."""
     src, dst = _Y1, _F
-    for lane in range(LANES):
-        th = w[(src + 2) * LANES + lane]
-        ph = w[(src + 3) * LANES + lane]
-        w[_TRIG * LANES + lane] = math.sin(th)
-        w[(_TRIG + 1) * LANES + lane] = math.cos(th)
-        w[(_TRIG + 2) * LANES + lane] = math.sin(ph)
-        w[(_TRIG + 3) * LANES + lane] = math.cos(ph)
     inv_m, mg, a, b, ga, gb = kc[0], kc[1], kc[2], kc[3], kc[4], kc[5]
     s11, s22, ab_over_m, kk, c = kc[6], kc[7], kc[8], kc[9], kc[10]
     stokes, dq1, dq2, sk1, sk2 = kc[12], kc[13], kc[14], kc[15], kc[16]
@@ -212,8 +216,11 @@ def _error_norm_lanes(w, rtol, order):
 
 
 @_jit()
-def _attempt_lanes(kc, w, rtol, order, factors):
+def _attempt_lanes(kc, w, rtol, order, factors, near_trig=True):
     """One extrapolated step of size _H from rows _Y for every lane: rows _Y1 and _NORM.
+
+    near_trig: sines and cosines of the substeps by angle addition from the step start
+    (`lanes.near_trig_lanes`); False calls libm for every right-hand side (the former kernel).
 
     Non-finite values anywhere give an infinite norm (the step is rejected).
     """
@@ -234,7 +241,10 @@ def _attempt_lanes(kc, w, rtol, order, factors):
         for k in range(8 * LANES):
             w[_Y1 * LANES + k] = w[_Y * LANES + k] + w[_F * LANES + k]
         for _ in range(n - 1):
-            _derivative_lanes(kc, w)
+            if near_trig:
+                _derivative_near_lanes(kc, w)
+            else:
+                _derivative_lanes(kc, w)
             _solve_w_lanes(w)
             for k in range(8 * LANES):
                 w[_Y1 * LANES + k] += w[_F * LANES + k]
@@ -317,7 +327,18 @@ def _load(w, lane, y_all, ctrl_all, j):
 
 @_jit()
 def _integrate_all(
-    y_all, ctrl_all, kc, horizon, rtol, order, max_steps, first_step, h_min, limits, codes
+    y_all,
+    ctrl_all,
+    kc,
+    horizon,
+    rtol,
+    order,
+    max_steps,
+    first_step,
+    h_min,
+    limits,
+    codes,
+    near_trig,
 ):
     """Integrate each column of y_all (8, n) in place; returns status, steps, rejected.
 
@@ -347,7 +368,7 @@ def _integrate_all(
         for lane in range(LANES):
             last[lane] = t[lane] + h[lane] * 1.0001 >= horizon
             w[_H * LANES + lane] = horizon - t[lane] if last[lane] else h[lane]
-        _attempt_lanes(kc, w, rtol, order, factors)
+        _attempt_lanes(kc, w, rtol, order, factors, near_trig)
         for lane in range(LANES):
             hs = w[_H * LANES + lane]
             accept, finite, h_new = _step_control(kc, w, lane, rtol, exponent, limits)
@@ -397,6 +418,7 @@ def integrate_rows(
     h_min,
     limits,
     codes,
+    near_trig=True,
 ):
     """Run the compiled kernel on internal-order rows y_all (8, n), in place.
 
@@ -407,5 +429,5 @@ def integrate_rows(
     return _integrate_all(
         y_all, np.ascontiguousarray(ctrl_all), constants_vector(k), float(horizon), float(rtol),
         int(order), int(max_steps), float(first_step), float(h_min),
-        np.asarray(limits, dtype=np.float64), np.asarray(codes, dtype=np.int8),
+        np.asarray(limits, dtype=np.float64), np.asarray(codes, dtype=np.int8), bool(near_trig),
     )  # fmt: skip

@@ -119,8 +119,9 @@ def fly(
     settings = validate_section("simulation", {"n_trajectories": 1, **dict(simulation or {})})
     params = FlightParams.from_scale(settings["morphology_scale"])
     return integ.integrate(
-        state0, controls, params, horizon=settings["horizon"], rtol=settings["rtol"]
-    )
+        state0, controls, params, horizon=settings["horizon"], rtol=settings["rtol"],
+        kernel=settings["kernel"],
+    )  # fmt: skip
 
 
 def summarize_errors(errors: np.ndarray, ok: np.ndarray) -> dict:
