@@ -90,3 +90,24 @@ def test_every_derived_producer_exists():
 def test_tables_and_figures_have_captions():
     for name in [*registry.TABLES, *registry.FIGURES]:
         assert (REPO / "workflow" / "report" / f"{name}.rst").is_file(), name
+
+
+def test_magnitude_init_per_variant_uses_each_variants_init():
+    """ΔZ per initialisation scheme: every variant gets its own init-pruned copy."""
+    from sparsemotifs.convergence.delta_z import pairs
+
+    cfg = load_config(REPO / "config" / "test.yaml")
+    cfg["variants"] = {"paper": {}, "xavier": {"network": {"init": "xavier_normal"}}}
+    try:
+        entries = {e.name: e for e in registry.configure(cfg)}
+        assert entries["paper_magnitude_init"].source == "paper"
+        assert entries["xavier_magnitude_init"].source == "xavier"
+        inits = {
+            name: registry.ensemble_config(cfg, e.source)["network"]["init"]
+            for name, e in entries.items()
+            if e.producer == "magnitude_init"
+        }
+        assert inits == {"paper_magnitude_init": "paper", "xavier_magnitude_init": "xavier_normal"}
+        assert pairs() == [("paper", "paper_magnitude_init"), ("xavier", "xavier_magnitude_init")]
+    finally:
+        registry.configure({})

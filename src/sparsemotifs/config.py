@@ -88,7 +88,40 @@ def validate_config(config: Mapping, *, fill_defaults: bool = True) -> dict:
     if fill_defaults:
         _fill_defaults(cfg, schema, schema)
     check_semantics(cfg)
+    _check_variants(cfg)
     return cfg
+
+
+# Training keys that shape jobs (chunks of seeds, threads, device), not networks: one per study.
+STUDY_WIDE_TRAINING = ("chunk_size", "threads", "device")
+
+
+def _check_variants(cfg: dict) -> None:
+    """Each variant's effective config must itself be a valid study config."""
+    variants = cfg.get("variants") or {}
+    if not variants:
+        return
+    from sparsemotifs import registry  # registry imports this module lazily, not at import
+
+    try:
+        registry.variant_entries(variants)
+    except ValueError as exc:
+        raise ConfigError(f"invalid configuration:\n  config key 'variants': {exc}") from None
+    for name in variants:
+        fixed = sorted(set(variants[name].get("training") or {}) & set(STUDY_WIDE_TRAINING))
+        if fixed:
+            raise ConfigError(
+                f"invalid configuration: config key 'variants.{name}.training': {fixed} are "
+                "study-wide (job layout), set them in the top-level training section"
+            )
+        effective = deep_merge({k: v for k, v in cfg.items() if k != "variants"}, variants[name])
+        try:
+            validate_config(effective, fill_defaults=False)
+        except ConfigError as exc:
+            detail = str(exc).removeprefix("invalid configuration:")
+            raise ConfigError(
+                f"invalid configuration: variant '{name}' (config key 'variants.{name}'):{detail}"
+            ) from None
 
 
 def section_schema(name: str) -> dict:

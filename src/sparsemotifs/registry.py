@@ -19,8 +19,23 @@ labelled by its name in every table (`ensemble` column). Each entry says
   enabled_by dotted config key that switches it on (None: always on).
   draws_by   derived: dotted config key giving how many networks it derives from each source
              network (column `draw` of the motifs table; None: one).
-  overrides  config sections replaced for this ensemble (variants of the trained ensemble that
-             differ in network/training/pruning/selection; see `ensemble_config`).
+  overrides  config sections merged over the study's for this ensemble (variants of the trained
+             ensemble that differ in network/training/pruning/selection; see `ensemble_config`).
+  per_variant (derived from trained) made from every variant of a study with variants.
+  base       the base entry's name of such a per-variant copy.
+
+Variants (the study config's top-level `variants`, {name: {section: {...}}}) replace the
+`trained` entry by one trained entry per variant, in the config's order: the FIRST variant is the
+subject (it keeps the documented `networks/` and `tables/levels.csv`; random_pruned is made from
+it), every other variant is a control compared against it by the permutation tests and shown
+beside it in the figures and the summary. All variants train on the same data. A derived
+control marked `per_variant` (the null samples null_degree and null_min1: the verdict of each
+variant is against samples of its own null; magnitude_init: each variant's own initial weights,
+so ΔZ is per initialisation scheme) is made from every variant, `<variant>_<name>`;
+`studied()` lists the ensembles judged on their own, `derived_of(variant, name)` finds a
+variant's copy and `comparisons()` the pairs of the permutation tests. `active(cfg)` returns them; a process that reads names (the Snakefile, the statistics
+commands) calls `configure(cfg)` or `use_variants(names)` first, so that `get`, `SUBJECT`,
+`networks_dir`, ... know them.
 
 Adding an ensemble is one entry here plus its producer, e.g. the control drawn from the degree-
 preserving null of every analysed network:
@@ -42,7 +57,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 KINDS = ("trained", "derived", "imported")
 ROLES = ("subject", "control")
@@ -63,6 +78,8 @@ class Ensemble:
     overrides: Mapping = field(default_factory=dict)
     color: str = "C4"
     description: str = ""
+    per_variant: bool = False
+    base: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS or self.role not in ROLES:
@@ -71,6 +88,13 @@ class Ensemble:
             raise ValueError(f"ensemble {self.name}: a trained ensemble (only) names its data")
         if (self.kind == "derived") != (self.source is not None):
             raise ValueError(f"ensemble {self.name}: a derived ensemble (only) names its source")
+        if self.per_variant and self.kind != "derived":
+            raise ValueError(f"ensemble {self.name}: only a derived ensemble is made per variant")
+
+    @property
+    def base_name(self) -> str:
+        """The base registry's name of this entry (a per-variant copy's template)."""
+        return self.base or self.name
 
     @property
     def levels_of(self) -> str:
@@ -78,7 +102,7 @@ class Ensemble:
         return self.source if self.source is not None else self.name
 
 
-ENSEMBLES: tuple[Ensemble, ...] = (
+BASE_ENSEMBLES: tuple[Ensemble, ...] = (
     Ensemble(
         "trained",
         kind="trained",
@@ -106,6 +130,7 @@ ENSEMBLES: tuple[Ensemble, ...] = (
         producer="null_degree",
         enabled_by="controls.null_samples",
         draws_by="controls.null_samples",
+        per_variant=True,
         color="#9467bd",
         description="controls.null_samples draws of the degree-preserving null per trained "
         "network (samples of the null: the convergence verdict's reference)",
@@ -118,6 +143,7 @@ ENSEMBLES: tuple[Ensemble, ...] = (
         producer="null_min1",
         enabled_by="controls.null_samples",
         draws_by="controls.null_samples",
+        per_variant=True,
         color="#8c564b",
         description="controls.null_samples draws of fixed_count_min1 per trained network (live "
         "nodes and edge counts kept; descriptive gain and calibration)",
@@ -129,6 +155,7 @@ ENSEMBLES: tuple[Ensemble, ...] = (
         source="trained",
         producer="magnitude_init",
         enabled_by="controls.magnitude_init",
+        per_variant=True,
         color="#17becf",
         description="each trained network's own initial weights pruned by magnitude to its live "
         "per-block edge counts (for i.i.d. inits = random masks in distribution; biases start "
@@ -144,7 +171,17 @@ ENSEMBLES: tuple[Ensemble, ...] = (
         description="the same training on a random teacher network's outputs",
     ),
 )
-SUBJECT = "trained"
+DEFAULT_SUBJECT = "trained"
+# The entries and subject of the study this process works on (`configure`); the base registry
+# until a config with variants is configured.
+ENSEMBLES: tuple[Ensemble, ...] = BASE_ENSEMBLES
+SUBJECT = DEFAULT_SUBJECT
+VARIANTS: tuple[str, ...] = ()
+
+# Sections a variant may override, and plot colours of the variants after the first.
+VARIANT_SECTIONS = ("network", "training", "pruning", "selection")
+VARIANT_COLORS = ("#2ca02c", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#9467bd")
+VARIANT_NAME = r"^[a-z][a-z0-9_]*$"
 
 # Datasets the trained ensembles train on: name -> config section of its task (None = flight).
 DATASETS: dict[str, str | None] = {"flight": None, "control_task": "controls.control_task"}
@@ -192,15 +229,136 @@ def _lookup(cfg: Mapping, dotted: str):
     return value
 
 
+def variant_entries(variants: Mapping | None) -> tuple[Ensemble, ...]:
+    """The registry of a study with `variants` ({name: overrides}; empty or None: the base one).
+
+    The `trained` entry becomes one trained entry per variant (the first the subject, the others
+    controls). A control derived from `trained` with `per_variant` (the null samples: each
+    variant's verdict needs samples of its own null) is made from every variant and named
+    `<variant>_<name>`, in the variants' order; any other derived control (random_pruned, a
+    calibration check of the method) is made from the subject only and keeps its name.
+    """
+    if not variants:
+        return BASE_ENSEMBLES
+    names_ = list(variants)
+    base = get_base(DEFAULT_SUBJECT)
+    out: list[Ensemble] = []
+    for e in BASE_ENSEMBLES:
+        if e.name == DEFAULT_SUBJECT:
+            for i, name in enumerate(names_):
+                out.append(
+                    replace(
+                        base,
+                        name=name,
+                        role="subject" if i == 0 else "control",
+                        overrides=copy.deepcopy(dict(variants[name] or {})),
+                        color=base.color if i == 0 else VARIANT_COLORS[(i - 1) % 7],
+                        description=f"variant {name!r} of the trained ensemble"
+                        + (" (the subject)" if i == 0 else ""),
+                    )
+                )
+        elif e.source == DEFAULT_SUBJECT and e.per_variant:
+            for i, name in enumerate(names_):
+                own = base.color if i == 0 else VARIANT_COLORS[(i - 1) % 7]
+                out.append(
+                    replace(
+                        e,
+                        name=derived_name(name, e.name, True),
+                        source=name,
+                        base=e.name,
+                        color=_tint(own, TINTS.get(e.name, 0.6)),
+                        description=f"{e.description} (of variant {name!r})",
+                    )
+                )
+        elif e.source == DEFAULT_SUBJECT:
+            out.append(replace(e, source=names_[0]))
+        else:
+            out.append(e)
+    seen: set[str] = set()
+    clash = sorted(n for n in (e.name for e in out) if n in seen or seen.add(n))
+    clash += sorted(set(names_) & {e.name for e in BASE_ENSEMBLES if e.name != DEFAULT_SUBJECT})
+    if clash:
+        raise ValueError(f"variant name(s) {sorted(set(clash))} clash with registered ensembles")
+    return tuple(out)
+
+
+# how much paler than its variant each per-variant control is drawn
+TINTS = {"null_degree": 0.45, "null_min1": 0.7, "magnitude_init": 0.25}
+
+
+def _tint(color: str, amount: float) -> str:
+    """`color` (#rrggbb) mixed with white: a variant's null samples in a paler shade of it."""
+    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in rgb)
+
+
+def derived_name(variant: str, base: str, with_variants: bool) -> str:
+    """Name of the per-variant copy of derived control `base` made from `variant`."""
+    return f"{variant}_{base}" if with_variants else base
+
+
+def studied() -> list[str]:
+    """The trained ensembles each judged on its own (verdict, calibration, comparisons): the
+    subject and the other variants, in order (without variants: the subject alone)."""
+    return [SUBJECT, *(v for v in VARIANTS if v != SUBJECT)]
+
+
+def derived_of(source: str, base: str) -> str | None:
+    """The ensemble derived from `source` by the base registry's control `base`, if registered
+    (the subject's random_pruned; every studied variant's null_degree and null_min1)."""
+    for e in ENSEMBLES:
+        if e.kind == "derived" and e.source == source and e.base_name == base:
+            return e.name
+    return None
+
+
+def comparisons() -> list[tuple[str, str]]:
+    """(ensemble, control) pairs of the permutation tests: the subject against every control
+    except other variants' derived ones; every other variant against its own derived controls
+    and the trained controls that are not variants (control_task)."""
+    studied_ = studied()
+    pairs = []
+    for name in studied_:
+        for e in ENSEMBLES:
+            if e.role != "control" or e.name == name:
+                continue
+            own = e.kind == "derived" and e.source == name
+            other_trained = e.kind != "derived" and e.name not in studied_
+            if own or other_trained or (name == SUBJECT and e.kind != "derived"):
+                pairs.append((name, e.name))
+    return pairs
+
+
+def get_base(name: str) -> Ensemble:
+    """The base registry's entry of `name` (without variants)."""
+    return next(e for e in BASE_ENSEMBLES if e.name == name)
+
+
+def configure(cfg: Mapping) -> list[Ensemble]:
+    """Make this process's registry the one of study config `cfg`; return its active entries."""
+    global ENSEMBLES, SUBJECT, VARIANTS
+    ENSEMBLES = variant_entries(cfg.get("variants"))
+    VARIANTS = tuple(cfg.get("variants") or ())
+    SUBJECT = next(e.name for e in ENSEMBLES if e.role == "subject")
+    return active(cfg)
+
+
+def use_variants(variant_names: list[str] | None) -> None:
+    """`configure` from the variant names alone (the statistics commands need no overrides)."""
+    configure({"variants": {n: {} for n in variant_names or []}})
+
+
 def active(cfg: Mapping) -> list[Ensemble]:
-    """The ensembles a (validated) study config switches on, in canonical order.
+    """The ensembles a (validated) study config switches on, in canonical order (with variants).
 
     With `import_networks` the subject's networks are imported: no other ensemble is trained,
     and magnitude_init is off (imported networks have no initial weights of ours).
     """
-    on = [e for e in ENSEMBLES if e.enabled_by is None or bool(_lookup(cfg, e.enabled_by))]
+    entries = variant_entries(cfg.get("variants"))
+    on = [e for e in entries if e.enabled_by is None or bool(_lookup(cfg, e.enabled_by))]
     if cfg.get("import_networks"):
-        on = [e for e in on if e.kind != "trained" or e.name == SUBJECT]
+        subject = next(e.name for e in entries if e.role == "subject")
+        on = [e for e in on if e.kind != "trained" or e.name == subject]
         on = [e for e in on if e.producer != "magnitude_init"]
     return on
 
@@ -250,8 +408,12 @@ def levels_table(name: str) -> str:
 
 
 def ensemble_config(cfg: Mapping, name: str) -> dict:
-    """The study config as one ensemble sees it: its overrides replace whole keys of sections."""
-    out = copy.deepcopy(dict(cfg))
-    for section, values in get(name).overrides.items():
-        out[section] = {**out.get(section, {}), **copy.deepcopy(dict(values))}
-    return out
+    """The study config as one ensemble sees it: its overrides merged (recursively) over it.
+
+    A variant's `training: {early_stopping: {rule: none}}` keeps the study's other stopping
+    settings; a list (widths, schedule) is replaced whole.
+    """
+    from sparsemotifs.config import deep_merge  # config validates variants with this registry
+
+    entry = next((e for e in variant_entries(cfg.get("variants")) if e.name == name), None)
+    return deep_merge(cfg, (entry or get(name)).overrides)

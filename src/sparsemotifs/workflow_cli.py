@@ -68,11 +68,22 @@ def network_paths(metrics: pd.DataFrame, networks_dir: Path, source: str = "") -
     return paths
 
 
-def concat_tables(inputs: Sequence[str | Path], out: str | Path) -> pd.DataFrame:
-    """Concatenate tables in the given order (deterministic), keeping the first one's columns."""
+def concat_tables(
+    inputs: Sequence[str | Path], out: str | Path, ensemble: str | None = None
+) -> pd.DataFrame:
+    """Concatenate tables in the given order (deterministic), keeping the first one's columns.
+
+    With `ensemble`, every row's `ensemble` column is set to it (a variant trained exactly like
+    another analyses the same networks: its tables are that one's, relabelled).
+    """
     frames = [read_table(p) for p in inputs]
     frames = [f for f in frames if len(f.columns)]
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if ensemble is not None:
+        if len(df.columns) and "ensemble" not in df.columns:
+            raise InputError(f"{inputs[0]}: no 'ensemble' column to relabel")
+        if len(df.columns):
+            df["ensemble"] = ensemble
     write_table(df, out)
     return df
 
@@ -108,6 +119,7 @@ def register(sub) -> None:
     p = sub.add_parser("concat", help="concatenate tables (parquet/csv) in the given order")
     p.add_argument("inputs", nargs="+")
     p.add_argument("--out", required=True)
+    p.add_argument("--ensemble", default=None, help="set every row's `ensemble` to NAME")
     p.set_defaults(func=_run_concat)
 
 
@@ -143,7 +155,7 @@ def _run_networks(args) -> int:
 
 
 def _run_concat(args) -> int:
-    concat_tables(args.inputs, args.out)
+    concat_tables(args.inputs, args.out, args.ensemble)
     return 0
 
 

@@ -98,3 +98,37 @@ def test_weight_figures_and_cli(tmp_path):
     assert main(["function", "figure", "--closed-loop", str(tmp_path / "cl.csv"), "--levels",
                  str(tmp_path / "levels.csv"), "--out-dir", str(out)]) == 0  # fmt: skip
     assert (out / "closed_loop_vs_sparsity.png").exists()
+
+
+def test_function_figure_draws_one_line_per_variant(tmp_path, capsys):
+    levels = pd.concat(
+        [_levels().assign(ensemble=name) for name in ("first", "second")], ignore_index=True
+    )
+    cl = pd.concat(
+        [
+            _closed_loop(_levels()).assign(ensemble="first"),
+            _closed_loop(_levels()).assign(ensemble="second"),
+        ],
+        ignore_index=True,
+    )
+    fig = plot_function_vs_sparsity(cl, levels)
+    labels = [line.get_label() for line in fig.axes[1].get_lines()]
+    assert labels == ["first", "second"]
+    assert {line.get_label() for line in fig.axes[2].get_lines()} == {
+        "first theta", "first phi", "second theta", "second phi"
+    }  # fmt: skip
+    assert save_figure(fig, tmp_path, "variants")[0].stat().st_size > 1000
+    # through the CLI: one levels table per flown variant
+    paths = []
+    for name in ("first", "second"):
+        paths.append(str(tmp_path / f"{name}_levels.csv"))
+        levels[levels.ensemble == name].to_csv(paths[-1], index=False)
+    cl.to_csv(tmp_path / "cl.csv", index=False)
+    out = tmp_path / "figs"
+    args = ["function", "figure", "--closed-loop", str(tmp_path / "cl.csv"), "--levels", *paths]
+    assert main([*args, "--out-dir", str(out)]) == 0
+    assert (out / "closed_loop_vs_sparsity.png").exists()
+    # a levels table that does not say whose it is cannot be matched with two variants' rows
+    levels.drop(columns="ensemble").to_csv(paths[1], index=False)
+    assert main([*args, "--out-dir", str(out)]) == 2
+    assert "second_levels.csv: no 'ensemble' column" in capsys.readouterr().err

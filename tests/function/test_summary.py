@@ -67,3 +67,30 @@ def test_motif_relation_matches_scipy_and_is_in_the_paragraph():
     assert rel.loc["bi_parallel", "rho"] == expected
     text = "\n".join(closed_loop_paragraph(cl, levels, motifs=motifs))
     assert "Across 8 seeds at their selected levels" in text and "bi_fan rho = 1.00" in text
+
+
+def test_closed_loop_paragraph_per_variant_uses_each_variants_own_levels():
+    """Two flown variants: a subsection each, numbers from its own rows and levels only."""
+    rows, levels = [], []
+    for name, factor in (("first", 1.0), ("second", 10.0)):
+        for seed in range(3):
+            for level in range(3):
+                rows.append({"ensemble": name, "seed": seed, "level": level,
+                             "n_trajectories": 100, "n_failed": 0,
+                             "position_median_cm": factor * 2**level, "position_p90_cm": 2.0,
+                             "theta_median_rad": 0.01, "theta_p90_rad": 0.1,
+                             "phi_median_rad": 0.02, "phi_p90_rad": 0.2})  # fmt: skip
+                levels.append({"ensemble": name, "seed": seed, "level": level,
+                               "loss_test": factor * 1e-3 * (1 + level),
+                               "weights_kept": 1 - 0.25 * level,
+                               "selected": level == 1})  # fmt: skip
+    lines = closed_loop_paragraph(pd.DataFrame(rows), pd.DataFrame(levels))
+    text = "\n".join(lines)
+    assert lines.count("## Closed-loop function") == 1
+    first, second = text.split("### first")[1].split("### second")
+    assert "within 1 cm" in first and "the position miss is 4 cm, a factor 4" in first
+    assert "within 10 cm" in second and "the position miss is 40 cm, a factor 4" in second
+    assert "grows by a factor 3" in first and "grows by a factor 3" in second
+    assert (
+        "selected level (median 25 % pruned, 3 seeds) the median position miss is 20 cm" in second
+    )

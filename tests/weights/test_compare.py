@@ -104,3 +104,32 @@ def test_compare_between_ensembles():
     ens = out[out.comparison == "ensembles"].set_index("metric")
     assert ens.loc["weight", "kl"] > 5 and ens.loc["strength", "kl"] < 0.2
     assert (ens["ensemble_a"] == "trained").all() and (ens["ensemble_b"] == "control_task").all()
+
+
+def test_compare_with_a_named_reference_and_the_ensemble_column():
+    """With variants the subject is not called `trained`: every other ensemble is compared with
+    the named reference, and each row names the ensemble it is about."""
+    values, table, losses = _tables(shift_poor=0.0)
+    rename = {"trained": "paper"}
+    values, table = values.replace(rename), table.replace(rename)
+    other, t2 = values.assign(ensemble="xavier"), table.assign(ensemble="xavier")
+    other.loc[other.metric == "weight", "value"] += 3.0
+    out = compare_table(
+        pd.concat([values, other]), pd.concat([table, t2]),
+        {"paper": losses["trained"], "xavier": losses["trained"]}, n_perm=5, reference="paper",
+    )  # fmt: skip
+    assert out.columns[0] == "ensemble"
+    ens = out[out.comparison == "ensembles"]
+    assert len(ens) and (ens["ensemble_a"] == "paper").all() and (ens["ensemble"] == "xavier").all()
+    assert ens.set_index("metric").loc["weight", "kl"] > 5
+    bins = out[out.comparison == "loss_bins"]
+    assert (bins["ensemble"] == bins["ensemble_a"]).all() and set(bins["ensemble"]) == {
+        "paper",
+        "xavier",
+    }
+    # without the reference named, there is no `trained` to compare with: no ensemble rows
+    assert "ensembles" not in set(
+        compare_table(pd.concat([values, other]), pd.concat([table, t2]), {}, n_perm=5)[
+            "comparison"
+        ]
+    )

@@ -10,6 +10,7 @@ from sparsemotifs.config import validate_config
 from sparsemotifs.fingerprint import code_fingerprint
 from sparsemotifs.motifs.derive import NETWORK_DERIVATIONS
 from sparsemotifs.resources import rule_resources, rule_threads
+from sparsemotifs.training.shared_dense import dense_settings_key
 from sparsemotifs.workflow_cli import as_json
 
 # The package's own validation adds checks JSON Schema cannot express (increasing cut
@@ -60,7 +61,10 @@ CHUNKS = {
 }
 SHARDS = list(range(CFG.get("simulation", {}).get("shards", 0)))
 NULLS = CFG["motifs"]["nulls"]
-ENSEMBLES = registry.active(CFG)
+# The registry of this study: with `variants`, one trained ensemble per variant (the first is the
+# subject); every rule's input functions and the statistics commands (--variants) use it.
+ENSEMBLES = registry.configure(CFG)
+VARIANTS = list(CFG["variants"])
 MOTIF_ENSEMBLES = [e.name for e in ENSEMBLES]
 TRAINED_ENSEMBLES = [] if IMPORT else [e.name for e in ENSEMBLES if e.kind == "trained"]
 # trained ensembles other than the subject: their levels tables join the subject's
@@ -73,6 +77,9 @@ FIGURES = list(registry.FIGURES)
 IMPORTED = bool(CFG.get("import_networks"))
 WEIGHTS = CFG["weights"]["enabled"] and not IMPORTED
 CLOSED_LOOP = CFG["closed_loop"]["enabled"] and not IMPORTED
+# the ensembles whose predicted controls are flown: the subject and the other variants (all on
+# the flight task; the control task's outputs are not controls)
+FLOWN = registry.studied() if CLOSED_LOOP else []
 FUNCTION_FIGURES = (
     ["weights_vs_sparsity", "weights_separation"] if WEIGHTS else []
 ) + (["closed_loop_vs_sparsity"] if CLOSED_LOOP else [])
@@ -88,20 +95,33 @@ wildcard_constraints:
     null="|".join(NULL_NAMES),
 
 
-def cli_params(*sections):
+def cli_params(*sections, ensemble=None):
     """The one `--params` shape of every command: {"<section>": {...}} as canonical JSON.
 
     A dotted name passes one subsection ("controls.control_task" -> {"controls": {"control_task":
-    ...}}), so a rule reruns when (only) the settings it uses change.
+    ...}}), so a rule reruns when (only) the settings it uses change. With `ensemble`, the
+    sections are that ensemble's effective ones (a variant's overrides merged in), so changing
+    one variant reruns only its jobs.
     """
+    cfg = CFG if ensemble is None else registry.ensemble_config(CFG, ensemble)
     out = {}
     for name in sections:
         head, _, sub = name.partition(".")
         if sub:
-            out.setdefault(head, {})[sub] = CFG[head][sub]
+            out.setdefault(head, {})[sub] = cfg[head][sub]
         else:
-            out[head] = CFG[head]
+            out[head] = cfg[head]
     return as_json(out)
+
+
+def cli_threshold():
+    """The subject's selection threshold (a variant may override it), drawn in the figures."""
+    return registry.ensemble_config(CFG, registry.SUBJECT)["selection"]["threshold"]
+
+
+def variants_arg():
+    """--variants NAME ... for the statistics commands (empty without variants)."""
+    return ("--variants " + " ".join(VARIANTS)) if VARIANTS else ""
 
 
 def data_file(ensemble):
@@ -110,11 +130,19 @@ def data_file(ensemble):
 
 def networks_dir(ensemble):
     """The subject's networks live in networks/ (the documented contract), others beside it;
-    with import_networks the subject's (and its derived ensembles') are the imported ones.
+    with import_networks the subject's (and its derived ensembles') are the imported ones; a
+    variant trained exactly like an earlier one (TRAINED_LIKE) uses that one's networks.
     """
     if IMPORT and registry.get(ensemble).levels_of == registry.SUBJECT:
         return IMPORT
-    return results(registry.networks_dir(ensemble))
+    owner = registry.get(ensemble).levels_of
+    return results(registry.networks_dir(TRAINED_LIKE.get(owner, owner)))
+
+
+def metrics_file(ensemble, chunk):
+    """The training metrics of the chunk whose networks `ensemble` analyses."""
+    owner = levels_owner(ensemble)
+    return results(f"train/{TRAINED_LIKE.get(owner, owner)}/chunk{chunk}.csv")
 
 
 def levels_table(ensemble):
@@ -127,7 +155,7 @@ def levels_owner(ensemble):
 
 
 def chunk_metrics(ensemble):
-    return [results(f"train/{ensemble}/chunk{c}.csv") for c in CHUNKS]
+    return [metrics_file(ensemble, c) for c in CHUNKS]
 
 
 def other_levels_args(wildcards, input):
@@ -138,18 +166,96 @@ def other_levels_args(wildcards, input):
     )
 
 
+def dense_key(ensemble):
+    """What `ensemble`'s dense level depends on (its data, network and training settings)."""
+    cfg = registry.ensemble_config(CFG, ensemble)
+    return dense_settings_key(
+        registry.get(ensemble).data, cfg["network"], cfg["training"]
+    )
+
+
+def train_key(ensemble):
+    """Everything a trained ensemble's networks depend on: data, network, training, pruning."""
+    settings = cli_params("network", "training", "pruning", ensemble=ensemble)
+    return f"{registry.get(ensemble).data} {settings}"
+
+
+def _trained_like():
+    """{variant: the earlier trained ensemble it is trained exactly like} (variants that differ
+    only in selection): such a variant trains nothing and re-analyses nothing; it selects on
+    that ensemble's networks and metrics, and its motif tables are that ensemble's relabelled.
+    """
+    first = {}
+    for e in TRAINED_ENSEMBLES:
+        first.setdefault(train_key(e), e)
+    return {
+        e: first[train_key(e)] for e in TRAINED_ENSEMBLES if first[train_key(e)] != e
+    }
+
+
+TRAINED_LIKE = _trained_like()
+# trained ensembles that run the `train` rule
+TRAINING = [e for e in TRAINED_ENSEMBLES if e not in TRAINED_LIKE]
+
+
+def _motif_like():
+    """{ensemble: the ensemble whose motif tables are its own, relabelled}: a variant trained
+    like another and its per-variant null samples (the same networks, the same draws).
+    """
+    out = {}
+    for e in ENSEMBLES:
+        owner = e.levels_of
+        if owner in TRAINED_LIKE:
+            twin = TRAINED_LIKE[owner]
+            out[e.name] = (
+                twin if e.name == owner else registry.derived_of(twin, e.base_name)
+            )
+    return out
+
+
+MOTIF_LIKE = _motif_like()
+
+
+def _shared_dense():
+    """{trained ensemble: dense key} for those whose dense level another one shares (variants
+    that differ only in pruning or selection): it is trained once per chunk (train_dense).
+    """
+    keys = {e: dense_key(e) for e in TRAINING}
+    return {e: k for e, k in keys.items() if list(keys.values()).count(k) > 1}
+
+
+SHARED_DENSE = _shared_dense()
+# the ensemble whose settings the shared dense job uses (the first with that key)
+DENSE_OWNER = {k: e for e, k in reversed(list(SHARED_DENSE.items()))}
+
+
+def dense_file(ensemble, chunk):
+    return results(f"train/dense/{SHARED_DENSE[ensemble]}/chunk{chunk}.pt")
+
+
+def dense_input(wildcards):
+    """The shared dense level a training job continues from (none if not shared)."""
+    if wildcards.ensemble not in SHARED_DENSE:
+        return []
+    return [dense_file(wildcards.ensemble, wildcards.chunk)]
+
+
 def checkpoint_dir(wildcards):
     """Checkpoints are keyed by the chunk's settings so a changed config never resumes stale state."""
     key = hashlib.sha256(
-        (train_settings() + " ".join(map(str, CHUNKS[int(wildcards.chunk)]))).encode()
+        (
+            train_settings(wildcards.ensemble)
+            + " ".join(map(str, CHUNKS[int(wildcards.chunk)]))
+        ).encode()
     ).hexdigest()[:12]
     return results(
         f"train/{wildcards.ensemble}/checkpoints/chunk{wildcards.chunk}-{key}"
     )
 
 
-def train_settings():
-    return cli_params("network", "training", "pruning")
+def train_settings(ensemble):
+    """The training sections as `ensemble` sees them (its variant's overrides merged in)."""
+    return cli_params("network", "training", "pruning", ensemble=ensemble)
 
 
 def motif_tables(kind):

@@ -11,9 +11,7 @@ localrules:
 
 rule weights:
     input:
-        metrics=lambda wildcards: results(
-            f"train/{wildcards.ensemble}/chunk{wildcards.chunk}.csv"
-        ),
+        metrics=lambda wildcards: metrics_file(wildcards.ensemble, wildcards.chunk),
     output:
         table=results("weights/{ensemble}/chunk{chunk}.parquet"),
         values=results("weights/{ensemble}/chunk{chunk}.values.parquet"),
@@ -58,43 +56,52 @@ rule weights_compare:
             for e, p in zip(TRAINED_ENSEMBLES, input.levels, strict=True)
         ),
         settings=cli_params("weights"),
+        reference=registry.SUBJECT,
         code=code_fingerprint("concat", "weights-compare"),
     shell:
         "sparsemotifs concat {input.tables} --out {output.table} > {log} 2>&1"
         " && sparsemotifs weights-compare --table {input.tables} --values {input.values}"
-        " {params.losses} --params {params.settings:q} --out {output.compare} >> {log} 2>&1"
+        " {params.losses} --reference {params.reference} --params {params.settings:q}"
+        " --out {output.compare} >> {log} 2>&1"
 
 
 rule closed_loop:
     input:
-        metrics=results(f"train/{registry.SUBJECT}/chunk{{chunk}}.csv"),
-        data=data_file(registry.SUBJECT),
+        metrics=lambda wildcards: metrics_file(wildcards.ensemble, wildcards.chunk),
+        data=lambda wildcards: data_file(wildcards.ensemble),
     output:
-        results("closed_loop/chunk{chunk}.parquet"),
+        results("closed_loop/{ensemble}/chunk{chunk}.parquet"),
     log:
-        logs("closed_loop/chunk{chunk}.log"),
+        logs("closed_loop/{ensemble}/chunk{chunk}.log"),
     benchmark:
-        benchmarks("closed_loop/chunk{chunk}.tsv")
+        benchmarks("closed_loop/{ensemble}/chunk{chunk}.tsv")
+    wildcard_constraints:
+        ensemble="|".join(FLOWN) or "(?!)",
     conda:
         "../envs/sparsemotifs.yaml"
     threads: rule_threads(CFG, "closed_loop")
     resources:
         **rule_resources(CFG, "closed_loop"),
     params:
-        networks=networks_dir(registry.SUBJECT),
-        ensemble=registry.SUBJECT,
-        settings=cli_params("closed_loop", "simulation", "network"),
+        networks=lambda wildcards: networks_dir(wildcards.ensemble),
+        settings=lambda wildcards: cli_params(
+            "closed_loop", "simulation", "network", ensemble=wildcards.ensemble
+        ),
         code=code_fingerprint("networks", "function closed-loop"),
     shell:
         "files=$(sparsemotifs networks list {input.metrics} --dir {params.networks}) 2> {log}"
         " && sparsemotifs function closed-loop --data {input.data} --networks $files"
-        " --ensemble {params.ensemble} --params {params.settings:q}"
+        " --ensemble {wildcards.ensemble} --params {params.settings:q}"
         " --out {output} >> {log} 2>&1"
 
 
 rule collect_closed_loop:
     input:
-        expand(results("closed_loop/chunk{chunk}.parquet"), chunk=list(CHUNKS)),
+        expand(
+            results("closed_loop/{ensemble}/chunk{chunk}.parquet"),
+            ensemble=FLOWN,
+            chunk=list(CHUNKS),
+        ),
     output:
         results("tables/closed_loop.csv"),
     log:
@@ -133,9 +140,9 @@ rule function_figures:
             f"--levels {e}={p}"
             for e, p in zip(TRAINED_ENSEMBLES, input.levels, strict=True)
         ),
-        subject_levels=lambda wildcards, input: input.levels[
-            TRAINED_ENSEMBLES.index(registry.SUBJECT)
-        ],
+        flown_levels=lambda wildcards, input: " ".join(
+            input.levels[TRAINED_ENSEMBLES.index(e)] for e in FLOWN
+        ),
         code=code_fingerprint("weights-figure", "function figure"),
     shell:
         "true > {log}"
@@ -147,7 +154,7 @@ rule function_figures:
         )
         + (
             " && sparsemotifs function figure --closed-loop {input.closed_loop}"
-            " --levels {params.subject_levels} --out-dir {params.figures} >> {log} 2>&1"
+            " --levels {params.flown_levels} --out-dir {params.figures} >> {log} 2>&1"
             if CLOSED_LOOP
             else ""
         )
@@ -155,7 +162,7 @@ rule function_figures:
 
 rule function_summary:
     input:
-        levels=levels_table(registry.SUBJECT),
+        levels=[levels_table(e) for e in FLOWN],
         motifs=results("tables/motifs.csv"),
         data=data_file(registry.SUBJECT),
         compare=results("tables/weights_kl.csv") if WEIGHTS else [],

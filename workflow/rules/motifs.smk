@@ -4,13 +4,12 @@
 localrules:
     collect_motifs,
     collect_signed_motifs,
+    relabel_motifs,
 
 
 rule motifs:
     input:
-        metrics=lambda wildcards: results(
-            f"train/{levels_owner(wildcards.ensemble)}/chunk{wildcards.chunk}.csv"
-        ),
+        metrics=lambda wildcards: metrics_file(wildcards.ensemble, wildcards.chunk),
     output:
         table=results("motifs/{ensemble}/{null}/chunk{chunk}.totals.parquet"),
         per_layer=results("motifs/{ensemble}/{null}/chunk{chunk}.per_layer.parquet"),
@@ -18,6 +17,8 @@ rule motifs:
         logs("motifs/{ensemble}/{null}/chunk{chunk}.log"),
     benchmark:
         benchmarks("motifs/{ensemble}/{null}/chunk{chunk}.tsv")
+    wildcard_constraints:
+        ensemble="|".join(e for e in MOTIF_ENSEMBLES if e not in MOTIF_LIKE) or "(?!)",
     conda:
         "../envs/sparsemotifs.yaml"
     threads: rule_threads(CFG, "motifs")
@@ -57,15 +58,15 @@ rule collect_motifs:
 # class-preserving degree null, per ensemble and chunk; off by default.
 rule signed_motifs:
     input:
-        metrics=lambda wildcards: results(
-            f"train/{levels_owner(wildcards.ensemble)}/chunk{wildcards.chunk}.csv"
-        ),
+        metrics=lambda wildcards: metrics_file(wildcards.ensemble, wildcards.chunk),
     output:
         table=results("motifs/{ensemble}/degree_signed/chunk{chunk}.signed.parquet"),
     log:
         logs("motifs/{ensemble}/degree_signed/chunk{chunk}.log"),
     benchmark:
         benchmarks("motifs/{ensemble}/degree_signed/chunk{chunk}.tsv")
+    wildcard_constraints:
+        ensemble="|".join(e for e in MOTIF_ENSEMBLES if e not in MOTIF_LIKE) or "(?!)",
     conda:
         "../envs/sparsemotifs.yaml"
     threads: rule_threads(CFG, "signed_motifs")
@@ -94,3 +95,27 @@ rule collect_signed_motifs:
         code=code_fingerprint("concat"),
     shell:
         "sparsemotifs concat {input.tables} --out {output.table} > {log} 2>&1"
+
+
+# A variant trained exactly like an earlier ensemble (it differs only in selection) analyses
+# the same networks: its motif tables (and its null samples') are that ensemble's, relabelled.
+rule relabel_motifs:
+    input:
+        lambda wildcards: results(
+            f"motifs/{MOTIF_LIKE[wildcards.ensemble]}/{wildcards.kind}/chunk{wildcards.chunk}"
+            f".{wildcards.table}.parquet"
+        ),
+    output:
+        results("motifs/{ensemble}/{kind}/chunk{chunk}.{table}.parquet"),
+    log:
+        logs("motifs/{ensemble}/{kind}/chunk{chunk}.{table}.relabel.log"),
+    wildcard_constraints:
+        ensemble="|".join(MOTIF_LIKE) or "(?!)",
+        kind="|".join([*NULL_NAMES, "degree_signed"]),
+        table="totals|per_layer|signed",
+    conda:
+        "../envs/sparsemotifs.yaml"
+    params:
+        code=code_fingerprint("concat"),
+    shell:
+        "sparsemotifs concat {input} --ensemble {wildcards.ensemble} --out {output} > {log} 2>&1"

@@ -42,11 +42,12 @@ rule aggregate:
         "../envs/sparsemotifs.yaml"
     params:
         control=other_levels_args,
+        variants=variants_arg(),
         tables=lambda wildcards, output: str(Path(output[TABLES[0]]).parent),
         seed=CFG["motifs"]["seed"],
         code=code_fingerprint("aggregate"),
     shell:
-        "sparsemotifs aggregate --levels {input.levels} {params.control}"
+        "sparsemotifs aggregate --levels {input.levels} {params.control} {params.variants}"
         " --motifs {input.motifs} --per-layer {input.per_layer}"
         " --out-dir {params.tables} --seed {params.seed} > {log} 2>&1"
 
@@ -73,12 +74,13 @@ rule figures:
         "../envs/sparsemotifs.yaml"
     params:
         control=other_levels_args,
+        variants=variants_arg(),
         tables=lambda wildcards, input: str(Path(input.tables[0]).parent),
         figures=lambda wildcards, output: str(Path(output.pdfs[0]).parent),
-        threshold=CFG["selection"]["threshold"],
+        threshold=cli_threshold(),
         code=code_fingerprint("figures"),
     shell:
-        "sparsemotifs figures --levels {input.levels} {params.control}"
+        "sparsemotifs figures --levels {input.levels} {params.control} {params.variants}"
         " --motifs {input.motifs} --tables-dir {params.tables}"
         " --out-dir {params.figures} --threshold {params.threshold} > {log} 2>&1"
 
@@ -104,6 +106,7 @@ rule summary:
         "../envs/sparsemotifs.yaml"
     params:
         control=other_levels_args,
+        variants=variants_arg(),
         tables=lambda wildcards, input: str(Path(input.tables[0]).parent),
         signed=lambda wildcards, input: (
             f"--signed-motifs {input.signed[0]}" if input.signed else ""
@@ -113,6 +116,6 @@ rule summary:
         ),
         code=code_fingerprint("summary"),
     shell:
-        "sparsemotifs summary --levels {input.levels} {params.control}"
+        "sparsemotifs summary --levels {input.levels} {params.control} {params.variants}"
         " --motifs {input.motifs} --tables-dir {params.tables}"
         " --config {input.config} {params.signed} {params.sections} --out {output} > {log} 2>&1"

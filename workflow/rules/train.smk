@@ -16,6 +16,7 @@ localrules:
 rule train:
     input:
         data=lambda wildcards: data_file(wildcards.ensemble),
+        dense=dense_input,
     output:
         metrics=results("train/{ensemble}/chunk{chunk}.csv"),
     log:
@@ -23,7 +24,7 @@ rule train:
     benchmark:
         benchmarks("train/{ensemble}/chunk{chunk}.tsv")
     wildcard_constraints:
-        ensemble="|".join(TRAINED_ENSEMBLES) or "(?!)",
+        ensemble="|".join(TRAINING) or "(?!)",
     conda:
         "../envs/sparsemotifs.yaml"
     threads: rule_threads(CFG, "train")
@@ -31,15 +32,55 @@ rule train:
         **rule_resources(CFG, "train"),
     params:
         seeds=lambda wildcards: " ".join(map(str, CHUNKS[int(wildcards.chunk)])),
-        settings=train_settings(),
+        settings=lambda wildcards: train_settings(wildcards.ensemble),
         networks=lambda wildcards: networks_dir(wildcards.ensemble),
         checkpoints=checkpoint_dir,
         code=code_fingerprint("train"),
         fallback="--cpu-fallback" if CFG["resources"]["train"]["cpu_fallback"] else "",
+        dense=lambda wildcards, input: (
+            f"--dense-from {input.dense[0]}" if input.dense else ""
+        ),
     shell:
         "sparsemotifs train --data {input.data} --seeds {params.seeds}"
-        " --out-dir {params.networks} --metrics {output.metrics}"
+        " --out-dir {params.networks} --metrics {output.metrics} {params.dense}"
         " --checkpoint-dir {params.checkpoints} --gpus {resources.gpu} {params.fallback}"
+        " --params {params.settings:q} > {log} 2>&1"
+
+
+# The dense level of variants that differ only after it (pruning, selection): trained once per
+# chunk and continued by each of them (`--dense-from`), with identical results to training each
+# from scratch. Kept (not temporary): a variant whose pruning changes continues from it again.
+rule train_dense:
+    input:
+        data=lambda wildcards: data_file(DENSE_OWNER[wildcards.key]),
+    output:
+        results("train/dense/{key}/chunk{chunk}.pt"),
+    log:
+        logs("train/dense/{key}/chunk{chunk}.log"),
+    benchmark:
+        benchmarks("train/dense/{key}/chunk{chunk}.tsv")
+    wildcard_constraints:
+        key="|".join(DENSE_OWNER) or "(?!)",
+    conda:
+        "../envs/sparsemotifs.yaml"
+    threads: rule_threads(CFG, "train")
+    resources:
+        **rule_resources(CFG, "train"),
+    params:
+        seeds=lambda wildcards: " ".join(map(str, CHUNKS[int(wildcards.chunk)])),
+        # no pruning section: level 0 does not prune, so a change of pruning keeps it
+        settings=lambda wildcards: cli_params(
+            "network", "training", ensemble=DENSE_OWNER[wildcards.key]
+        ),
+        checkpoints=lambda wildcards: results(
+            f"train/dense/{wildcards.key}/checkpoints/chunk{wildcards.chunk}"
+        ),
+        code=code_fingerprint("train"),
+        fallback="--cpu-fallback" if CFG["resources"]["train"]["cpu_fallback"] else "",
+    shell:
+        "sparsemotifs train --data {input.data} --seeds {params.seeds}"
+        " --dense-out {output} --checkpoint-dir {params.checkpoints}"
+        " --gpus {resources.gpu} {params.fallback}"
         " --params {params.settings:q} > {log} 2>&1"
 
 
@@ -57,11 +98,13 @@ rule select:
     conda:
         "../envs/sparsemotifs.yaml"
     params:
-        settings=cli_params("selection"),
+        settings=lambda wildcards: cli_params("selection", ensemble=wildcards.ensemble),
+        ensemble=lambda wildcards: wildcards.ensemble,
         networks=lambda wildcards: networks_dir(wildcards.ensemble),
         code=code_fingerprint("select"),
     shell:
         "sparsemotifs select {input.metrics} --networks-dir {params.networks}"
+        " --ensemble {params.ensemble}"
         " --params {params.settings:q} --out {output} > {log} 2>&1"
 
 
@@ -73,7 +116,8 @@ use rule select as select_subject with:
     log:
         logs(f"select/{registry.SUBJECT}.log"),
     params:
-        settings=cli_params("selection"),
+        settings=cli_params("selection", ensemble=registry.SUBJECT),
+        ensemble=registry.SUBJECT,
         networks=networks_dir(registry.SUBJECT),
         code=code_fingerprint("select"),
 

@@ -50,14 +50,14 @@ STATISTICS_COLUMNS = {
         "ensemble", "level", "null", "n_networks", "mean_r", "ci_low", "ci_high",
     ],
     "permutation_tests": [
-        "level", "null", "control", "test", "statistic", "value_trained", "value_control",
+        "ensemble", "level", "null", "control", "test", "statistic", "value_trained", "value_control",
         "p_one_sided", "p_two_sided",
     ],
     "dispersion_trend": [
         "ensemble", "null", "motif", "rho_levels", "p_levels", "n_pairs", "wilcoxon_p",
     ],
     "verdict": [
-        "null", "level", "n_seeds", "similarity_trained", "similarity_null_samples", "delta",
+        "ensemble", "null", "level", "n_seeds", "similarity_trained", "similarity_null_samples", "delta",
         "delta_ci_low", "delta_ci_high", "q25_seed_delta", "q25_ci_low", "verdict", "reason",
     ],
     "calibration": [

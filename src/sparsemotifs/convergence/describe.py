@@ -83,8 +83,9 @@ def order_table(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return sort_frame(df, keys, orders)
 
 
-def network_counts(levels: pd.DataFrame, ensemble: str = registry.SUBJECT) -> dict:
+def network_counts(levels: pd.DataFrame, ensemble: str | None = None) -> dict:
     """How many networks were trained, diverged, never passed the threshold, had dead outputs."""
+    ensemble = ensemble or registry.SUBJECT
     lv = levels[levels.ensemble == ensemble]
     seeds = lv.seed.unique()
     diverged_seeds = lv.loc[lv.status == "diverged", "seed"].unique()

@@ -141,7 +141,12 @@ def _complete_profiles(sp_a: pd.DataFrame, sp_b: pd.DataFrame):
 def permutation_tests(
     prepared: Prepared, n_perm: int = 999, seed: int = 0, min_group: int = 2
 ) -> pd.DataFrame:
-    """Trained vs each control, at every level both have and at the selected level, per null."""
+    """Each pair of `registry.comparisons()`, at every level both have and at the selected
+    level, per null: the subject vs every control (its derived controls, the other variants,
+    the control task), every other variant vs its own derived controls and the control task.
+
+    Rows name the compared pair in `ensemble` and `control`.
+    """
     sp = significance_profiles(prepared.motifs)
     finite = prepared.motifs[np.isfinite(prepared.motifs["z"])]
     z_by_group = {k: g for k, g in finite.groupby(["ensemble", "level", "null"], sort=False)}
@@ -151,10 +156,11 @@ def permutation_tests(
         k: g.droplevel(["ensemble", "level", "null"])
         for k, g in sp.groupby(level=["ensemble", "level", "null"], sort=False)
     }
+    pairs: dict[str, list[str]] = {}
+    for ensemble, control in registry.comparisons():
+        pairs.setdefault(ensemble, []).append(control)
     for (ensemble, level, null), sp_a in groups.items():
-        if ensemble != registry.SUBJECT:
-            continue
-        for control in registry.controls():
+        for control in pairs.get(ensemble, []):
             sp_b = groups.get((control, level, null))
             if sp_b is None:
                 continue
@@ -162,13 +168,16 @@ def permutation_tests(
             # comparison (each test stays exact; generating them dominates the run time)
             cache: dict[tuple[int, int], np.ndarray] = {}
 
-            def labels(n_a: int, n_b: int, level=level, null=null, control=control, cache=cache):
+            # the subject's key is the one of a study without variants (same numbers)
+            who = () if ensemble == registry.SUBJECT else (ensemble,)
+
+            def labels(n_a, n_b, level=level, null=null, control=control, cache=cache, who=who):
                 if (n_a, n_b) not in cache:
-                    rng = group_rng(seed, "perm", level, null, control, n_a, n_b)
+                    rng = group_rng(seed, "perm", *who, level, null, control, n_a, n_b)
                     cache[(n_a, n_b)] = _label_permutations(n_a + n_b, n_a, n_perm, rng)
                 return cache[(n_a, n_b)]
 
-            base = {"level": level, "null": null, "control": control}
+            base = {"ensemble": ensemble, "level": level, "null": null, "control": control}
             cols, a, b = _complete_profiles(sp_a, sp_b)
             if len(cols) >= 2 and min(len(a), len(b)) >= min_group:
                 for test, fn in [("dispersion", dispersion_test), ("profile", profile_test)]:
@@ -183,7 +192,7 @@ def permutation_tests(
                             **fn(a, b, n_perm, None, labels(len(a), len(b))),
                         }
                     )
-            za = z_by_group.get((registry.SUBJECT, level, null), empty)
+            za = z_by_group.get((ensemble, level, null), empty)
             zb = z_by_group.get((control, level, null), empty)
             zb_by_motif = {m: g["z"].to_numpy() for m, g in zb.groupby("motif", sort=False)}
             for motif, ga in za.groupby("motif", sort=False):
@@ -203,6 +212,7 @@ def permutation_tests(
                     }
                 )
     cols = [
+        "ensemble",
         "level",
         "null",
         "control",
@@ -219,4 +229,4 @@ def permutation_tests(
     ]
     out = pd.DataFrame(rows, columns=cols)
     out["n_permutations"] = n_perm
-    return order_table(out, ["null", "level", "control", "test", "motif"])
+    return order_table(out, ["ensemble", "null", "level", "control", "test", "motif"])

@@ -2,7 +2,8 @@
 
 Why: the verdict of `convergence.verdict` needs, per network, samples of its own null analysed
 like it; the workflow provides them as the derived ensembles `null_degree` (the deciding
-reference) and `null_min1` (descriptive) of the registry. This module picks the ensembles out
+reference) and `null_min1` (descriptive) of the registry; with variants, each variant has its
+own (`<variant>_null_degree`, ...) and gets its own verdict rows (column `ensemble`). This module picks the ensembles out
 of the prepared motifs table (non-diverged networks, per level and at the selected level) and
 applies the rule with its defaults: cosine similarity on the reduced profile, gain over the
 degree-matched samples with a paired seed bootstrap, at least `MIN_SEEDS` seeds, the control
@@ -19,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sparsemotifs import registry
 from sparsemotifs.contracts.names import SELECTED
 from sparsemotifs.convergence.verdict import (
     MARGIN,
@@ -53,14 +55,28 @@ def study_verdict(
     min_seeds: int = MIN_SEEDS,
     margin: float = MARGIN,
 ) -> pd.DataFrame:
-    """Verdict rows per null and level (levels as str, `selected` secondary, `all` overall).
+    """Verdict rows per studied ensemble, null and level (levels as str, `selected` secondary,
+    `all` overall), the ensemble named in the first column `ensemble`.
 
-    `motifs` is `Prepared.motifs` (non-diverged networks, levels as str). Without null samples
-    every null's row is "undetermined" and says why.
+    Each studied ensemble (the subject; with variants, every variant) is judged against the
+    samples of its own null (`registry.derived_of(name, "null_degree")`), never another
+    variant's. `motifs` is `Prepared.motifs` (non-diverged networks, levels as str). Without
+    null samples every null's row is "undetermined" and says why.
     """
-    trained = _ensemble(motifs, "trained")
-    samples = _ensemble(motifs, NULL_SAMPLES)
-    nulls = list(dict.fromkeys(trained["null"]))
+    parts = [
+        _one_verdict(
+            name, motifs, levels, n_boot=n_boot, seed=seed, min_seeds=min_seeds, margin=margin
+        ).assign(ensemble=name)
+        for name in registry.studied()
+    ]
+    return pd.concat(parts, ignore_index=True).reindex(columns=["ensemble", *VERDICT_COLUMNS])
+
+
+def _one_verdict(name, motifs, levels, *, n_boot, seed, min_seeds, margin) -> pd.DataFrame:
+    trained = _ensemble(motifs, name)
+    samples_name = registry.derived_of(name, NULL_SAMPLES)
+    samples = _ensemble(motifs, samples_name) if samples_name else motifs.iloc[:0]
+    nulls = list(dict.fromkeys(trained["null"])) or list(dict.fromkeys(motifs["null"]))
     if samples.empty or trained.empty:
         reason = (
             "no trained networks analysed"
@@ -73,7 +89,8 @@ def study_verdict(
             row.update(n_seeds=0, min_seeds=min_seeds, margin=margin)
         return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
     control = _ensemble(motifs, CONTROL)
-    min1 = _ensemble(motifs, MIN1_SAMPLES)
+    min1_name = registry.derived_of(name, MIN1_SAMPLES)
+    min1 = _ensemble(motifs, min1_name) if min1_name else motifs.iloc[:0]
     table = verdict_table(
         trained,
         samples,
@@ -85,6 +102,7 @@ def study_verdict(
         seed=seed,
         levels=levels,
         min1_samples=min1 if len(min1) else None,
+        ensemble=name,
     )
     table["level"] = table["level"].astype(str)
     return table
@@ -95,11 +113,21 @@ def overall_verdicts(table: pd.DataFrame) -> pd.DataFrame:
     return table[table["level"].astype(str) == "all"].reset_index(drop=True)
 
 
+def calibration_pairs() -> list[tuple[str, str]]:
+    """(ensemble, null) pairs of the study's registry: random_pruned of the subject, and the
+    fixed_count_min1 samples of every studied ensemble (each variant's own)."""
+    pairs = []
+    for base, null in CALIBRATION:
+        names = [registry.derived_of(s, base) for s in registry.studied()]
+        pairs += [(n, null) for n in dict.fromkeys(names) if n is not None]
+    return pairs
+
+
 def study_calibration(motifs: pd.DataFrame, n_boot: int = N_BOOT, seed: int = 0) -> pd.DataFrame:
     """Calibration rows (ensemble, null, motif, ...) over every analysed level of each pair."""
     per_level = motifs[motifs["level"].astype(str) != SELECTED]
     parts = []
-    for ensemble, null in CALIBRATION:
+    for ensemble, null in calibration_pairs():
         m = per_level[(per_level["ensemble"] == ensemble) & (per_level["null"] == null)]
         if m.empty:
             continue

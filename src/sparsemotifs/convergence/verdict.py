@@ -287,6 +287,7 @@ def verdict_table(
     levels: pd.DataFrame | None = None,
     min1_samples: pd.DataFrame | None = None,
     match: str = "level",
+    ensemble: str = "trained",
 ) -> pd.DataFrame:
     """Rows of tables/verdict.csv: per null and level, then per null over levels (level "all").
 
@@ -298,6 +299,7 @@ def verdict_table(
     its selected level) is secondary, and with the levels table its `level_mix` is stated.
     `min1_samples` (draws of fixed_count_min1 per network, analysed alike) is descriptive: the
     gain over them is how much similarity the degree sequences give at all; it does not decide.
+    `ensemble` names the trained ensemble in `levels` whose level mix is stated.
     """
     nulls = [n for n in NULLS if n in set(trained["null"])] if nulls is None else list(nulls)
     rows = []
@@ -356,7 +358,7 @@ def verdict_table(
         from sparsemotifs.convergence.scale import level_mix
 
         mix = level_mix(levels)
-        mix = mix.loc[mix["ensemble"] == "trained", "level_mix"]
+        mix = mix.loc[mix["ensemble"] == ensemble, "level_mix"]
         out["level_mix"] = out["level_mix"].astype(object)
         out.loc[out["level"].astype(str) == "selected", "level_mix"] = (
             mix.iloc[0] if len(mix) else ""

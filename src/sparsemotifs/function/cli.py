@@ -6,6 +6,8 @@ import argparse
 import logging
 import time
 
+import pandas as pd
+
 from sparsemotifs.config import raw_params, validate_section
 from sparsemotifs.dataset import load_training_data
 from sparsemotifs.function.closed_loop import closed_loop_table, test_trajectories
@@ -39,7 +41,12 @@ def register(sub) -> None:
 
     f = action.add_parser("figure", help="closed-loop errors and loss against sparsity")
     f.add_argument("--closed-loop", required=True, help="closed_loop table")
-    f.add_argument("--levels", required=True, help="the trained ensemble's levels table")
+    f.add_argument(
+        "--levels",
+        required=True,
+        nargs="+",
+        help="levels tables of the flown ensembles (with variants: one per variant)",
+    )
     f.add_argument("--out-dir", required=True)
     f.set_defaults(func=run_figure)
 
@@ -47,7 +54,9 @@ def register(sub) -> None:
         "summary", help="markdown paragraphs with the closed-loop and weight-metric answers"
     )
     m.add_argument("--closed-loop", help="closed_loop table")
-    m.add_argument("--levels", help="the trained ensemble's levels table")
+    m.add_argument(
+        "--levels", nargs="+", help="levels tables of the flown ensembles (one per variant)"
+    )
     m.add_argument("--weights-compare", help="weights-compare table")
     m.add_argument("--motifs", help="motif table (adds the function-motif correlation)")
     m.add_argument("--data", help="dataset: adds the true-control and constant-predictor misses")
@@ -106,11 +115,26 @@ def run_closed_loop(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_levels(paths: list[str], closed_loop: pd.DataFrame) -> pd.DataFrame:
+    """The flown ensembles' levels tables as one; a table without an `ensemble` column (one
+    flown ensemble) is labelled with the closed-loop table's ensemble."""
+    parts = []
+    for path in paths:
+        lv = read_table(path)
+        if "ensemble" not in lv.columns:
+            names = list(dict.fromkeys(closed_loop.get("ensemble", pd.Series(["trained"]))))
+            if len(paths) > 1 or len(names) > 1:
+                raise InputError(f"{path}: no 'ensemble' column to match the closed-loop rows")
+            lv = lv.assign(ensemble=names[0] if names else "trained")
+        parts.append(lv)
+    return pd.concat(parts, ignore_index=True)
+
+
 def run_figure(args: argparse.Namespace) -> int:
     from sparsemotifs.function.figures import plot_function_vs_sparsity, save_figure
 
     table = read_table(args.closed_loop)
-    levels = read_table(args.levels)
+    levels = read_levels(args.levels, table)
     save_figure(plot_function_vs_sparsity(table, levels), args.out_dir, "closed_loop_vs_sparsity")
     return 0
 
@@ -124,6 +148,7 @@ def run_summary(args: argparse.Namespace) -> int:
         if not args.levels:
             raise InputError("--closed-loop needs --levels")
         motifs = read_table(args.motifs) if args.motifs else None
+        closed_loop = read_table(args.closed_loop)
         references = None
         if args.data:
             from sparsemotifs.function.closed_loop import reference_errors
@@ -136,8 +161,8 @@ def run_summary(args: argparse.Namespace) -> int:
                 params["simulation"],
             )
         lines += closed_loop_paragraph(
-            read_table(args.closed_loop),
-            read_table(args.levels),
+            closed_loop,
+            read_levels(args.levels, closed_loop),
             motifs=motifs,
             references=references,
         )

@@ -29,6 +29,9 @@ def plot_function_vs_sparsity(
     Lines are medians over seeds (of each network's median over trajectories), bands their
     interquartile range; dashed lines are the seeds' median 90th percentiles.
     """
+    names = list(dict.fromkeys(closed_loop["ensemble"])) if "ensemble" in closed_loop else []
+    if len(names) > 1 and "ensemble" in levels:
+        return _plot_ensembles(closed_loop, levels, loss, names)
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), constrained_layout=True)
     x = sparsity_by_level(levels)
     ok = levels[levels["status"] == "ok"] if "status" in levels.columns else levels
@@ -47,6 +50,36 @@ def plot_function_vs_sparsity(
     else:
         for ax in axes[1:]:
             ax.text(0.5, 0.5, "no closed-loop results", ha="center", transform=ax.transAxes)
+    axes[1].set(ylabel="reached-position error (cm)", yscale="log", title="closed loop: position")
+    axes[2].set(ylabel="reached-angle error (rad)", yscale="log", title="closed loop: angles")
+    for ax in axes:
+        ax.set_xlabel("sparsity (fraction of weights pruned)")
+        ax.grid(alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+    return fig
+
+
+def _plot_ensembles(closed_loop, levels, loss: str, names: list[str]) -> plt.Figure:
+    """The three panels with one median line (and interquartile band) per flown ensemble
+    (variants side by side); angles: theta solid, phi dashed."""
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), constrained_layout=True)
+    for i, name in enumerate(names):
+        color = f"C{i % 10}"
+        lv = levels[levels["ensemble"] == name]
+        cl = closed_loop[closed_loop["ensemble"] == name].groupby("level")
+        x = sparsity_by_level(lv)
+        ok = lv[lv["status"] == "ok"] if "status" in lv.columns else lv
+        if loss in ok.columns and len(ok):
+            _band(axes[0], x, ok.groupby("level")[loss], name, color=color)
+        _band(axes[1], x, cl["position_median_cm"], name, color=color)
+        for angle, style in (("theta", "-"), ("phi", "--")):
+            med = cl[f"{angle}_median_rad"].median()
+            axes[2].plot(
+                x.reindex(med.index), med, ls=style, marker="o", ms=3, color=color,
+                label=f"{name} {angle}",
+            )  # fmt: skip
+    axes[0].set(ylabel=f"{loss} (MSE, scaled)", yscale="log", title="loss")
     axes[1].set(ylabel="reached-position error (cm)", yscale="log", title="closed loop: position")
     axes[2].set(ylabel="reached-angle error (rad)", yscale="log", title="closed loop: angles")
     for ax in axes:

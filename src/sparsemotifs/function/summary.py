@@ -36,7 +36,9 @@ def motif_relation(
     null = null or ("degree" if "degree" in nulls else nulls[0])
     sel = levels[levels["selected"].fillna(False).astype(bool)][["seed", "level"]]
     cl = closed_loop.merge(sel, on=["seed", "level"])[["seed", "level", "position_median_cm"]]
-    z = motifs[(motifs["null"] == null) & (motifs["ensemble"] == "trained")]
+    # the flown ensemble's z (the subject's: `trained`, or with variants the first variant)
+    flown = set(closed_loop["ensemble"]) if "ensemble" in closed_loop else {"trained"}
+    z = motifs[(motifs["null"] == null) & (motifs["ensemble"].isin(flown))]
     merged = cl.merge(z[["seed", "level", "motif", "z"]], on=["seed", "level"])
     rows = []
     for motif, g in merged.groupby("motif", sort=True):
@@ -56,10 +58,25 @@ def closed_loop_paragraph(
     motifs: pd.DataFrame | None = None,
     references: dict | None = None,
 ) -> list[str]:
-    """How function degrades with sparsity compared with the loss (medians over seeds)."""
+    """How function degrades with sparsity compared with the loss (medians over seeds); with
+    several flown ensembles (variants, column `ensemble`) one subsection each."""
     lines = ["## Closed-loop function", ""]
     if closed_loop.empty:
         return [*lines, "No closed-loop results (stage disabled or no networks).", ""]
+    names = list(dict.fromkeys(closed_loop["ensemble"])) if "ensemble" in closed_loop else []
+    if len(names) <= 1:
+        return lines + _closed_loop_lines(closed_loop, levels, loss, motifs, references)
+    for name in names:
+        lv = levels[levels["ensemble"] == name] if "ensemble" in levels else levels
+        cl = closed_loop[closed_loop["ensemble"] == name]
+        lines += [f"### {name}", ""]
+        lines += _closed_loop_lines(cl, lv, loss, motifs, references)
+        references = None  # the dataset's own misses are the same for every variant: once
+    return lines
+
+
+def _closed_loop_lines(closed_loop, levels, loss, motifs, references) -> list[str]:
+    lines: list[str] = []
     merged = closed_loop.merge(
         levels[[c for c in ("seed", "level", loss, "weights_kept", "selected") if c in levels]],
         on=["seed", "level"],

@@ -29,6 +29,14 @@ def _add_inputs(p, tables_dir: bool) -> None:
         "control_task's; rows without an `ensemble` column get NAME); may be repeated",
     )
     p.add_argument("--motifs", required=True, help="motifs table (whole network)")
+    p.add_argument(
+        "--variants",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="the study's variants (config key `variants`), in order: the first is the subject "
+        "(its levels table is --levels), the others are trained controls (--control-levels)",
+    )
     if tables_dir:
         p.add_argument("--tables-dir", required=True, help="folder written by `aggregate`")
 
@@ -97,14 +105,22 @@ def _named_path(spec: str) -> tuple[str, str]:
     return (name, path) if sep and name in registry.names() else ("control_task", spec)
 
 
+def _read_levels(path: str) -> pd.DataFrame:
+    """A levels table; one written by `select` (no `ensemble` column) is labelled the subject's."""
+    df = read_table(path)
+    if "ensemble" not in df.columns:
+        df = df.assign(ensemble=registry.SUBJECT)
+    return stats.validate_levels(df, str(path))
+
+
 def load_levels(path: str, control_paths: list[str] | str | None = None) -> pd.DataFrame:
     """The subject's levels table plus other trained ensembles' levels tables, validated as one."""
-    levels = stats.validate_levels(read_table(path), str(path))
+    levels = _read_levels(path)
     if isinstance(control_paths, str):
         control_paths = [control_paths]
     for spec in control_paths or []:
         name, control_path = _named_path(spec)
-        control = stats.validate_levels(read_table(control_path), str(control_path))
+        control = _read_levels(control_path)
         levels = stats.concat_levels(levels, control, name)
         levels = stats.validate_levels(levels, f"{path} + {control_path}")
     return levels
@@ -136,6 +152,7 @@ def _check_positive(value: int, what: str) -> None:
 
 
 def run_aggregate(args) -> int:
+    registry.use_variants(args.variants)
     _check_positive(args.permutations, "permutations")
     _check_positive(args.bootstrap, "bootstrap")
     levels = load_levels(args.levels, args.control_levels)
@@ -157,6 +174,7 @@ def run_aggregate(args) -> int:
 
 
 def run_figures(args) -> int:
+    registry.use_variants(args.variants)
     from sparsemotifs.report import plots  # matplotlib only when figures are drawn
 
     levels = load_levels(args.levels, args.control_levels)
@@ -184,6 +202,7 @@ def load_config(path: str) -> dict:
 
 
 def run_summary(args) -> int:
+    registry.use_variants(args.variants)
     from sparsemotifs.report import summary
 
     levels = load_levels(args.levels, args.control_levels)

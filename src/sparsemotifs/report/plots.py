@@ -182,21 +182,24 @@ def plot_z_selected(prepared: stats.Prepared) -> plt.Figure:
         ax.axhline(0, color="k", lw=0.5)
         _symlog_if_wide(ax, d.z.to_numpy())
         ax.tick_params(axis="x", rotation=30)
-        ax.legend(fontsize=8)
+        if len(hue_order) > 5:  # variants and their null samples: beside the panel, not over it
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        else:
+            ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
 
 # ----------------------------------------------------------------------------- (e) heatmap
-def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str = registry.SUBJECT) -> plt.Figure:
+def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str | None = None) -> plt.Figure:
     """Pairwise SP correlation between seeds at the selected level, one panel per null."""
     sp = stats.significance_profiles(prepared.motifs) if len(prepared.motifs) else None
     nulls = nulls_in(prepared.motifs["null"]) or ["(none)"]
     fig, axes = plt.subplots(1, len(nulls), figsize=(4.8 * len(nulls), 4.2), squeeze=False)
     for ax, null in zip(axes[0], nulls, strict=True):
-        key = (ensemble, SELECTED, null)
+        key = (ensemble or registry.SUBJECT, SELECTED, null)
         if sp is None or key not in sp.index.droplevel("seed"):
-            ax.set_title(f"{ensemble}, selected level, {null}")
+            ax.set_title(f"{key[0]}, selected level, {null}")
             empty_panel(ax, "no networks at the selected level")
             continue
         group = sp.xs(key, level=["ensemble", "level", "null"])
@@ -204,7 +207,7 @@ def plot_profile_heatmap(prepared: stats.Prepared, ensemble: str = registry.SUBJ
         n = r.shape[0]
         mean_r = stats.mean_pairwise(r)[0] if n >= 2 else np.nan
         ax.set_title(
-            f"{ensemble}, selected level, {null}\nmean pairwise r = {mean_r:.3f} (n = {n})",
+            f"{key[0]}, selected level, {null}\nmean pairwise r = {mean_r:.3f} (n = {n})",
             fontsize=9,
         )
         if n < 2 or not np.isfinite(r).any():

@@ -17,6 +17,7 @@ from sparsemotifs import registry
 from sparsemotifs.contracts.names import MOTIFS, NULLS, ordered
 from sparsemotifs.io import write_text
 from sparsemotifs.report import published
+from sparsemotifs.report.variants_summary import variant_lines, variants_section
 from sparsemotifs.report.verdict import (  # noqa: F401 - re-exported for callers
     ALPHA,
     R_MIN,
@@ -182,7 +183,7 @@ def _null_section(tables: dict[str, pd.DataFrame], null: str) -> list[str]:
     perm = perm[(perm.null == null) & (perm.test.isin(["dispersion", "profile"]))]
     rows = [
         [
-            f"trained vs {r.control}",
+            f"{getattr(r, 'ensemble', registry.SUBJECT)} vs {r.control}",
             r.test,
             _fmt(r.statistic, ".3f"),
             _fmt(r.value_trained, ".3f"),
@@ -200,13 +201,21 @@ def _null_section(tables: dict[str, pd.DataFrame], null: str) -> list[str]:
         "",
     ]
     lines += _table(
-        ["comparison", "test", "statistic", "trained", "control", "p one-sided", "p two-sided"],
+        [
+            "comparison",
+            "test",
+            "statistic",
+            registry.SUBJECT,
+            "control",
+            "p one-sided",
+            "p two-sided",
+        ],
         rows,
     )
     conv = _selected(tables["convergence"])
     conv = conv[conv.null == null]
     ensembles = [e for e in registry.names() if e in set(conv.ensemble)]
-    header = ["motif", "trained mean z", "sd", "CV", "95 % CI of mean"]
+    header = ["motif", f"{registry.SUBJECT} mean z", "sd", "CV", "95 % CI of mean"]
     header += [f"{e} mean ± sd" for e in ensembles if e != registry.SUBJECT] + ["paper mean ± sd"]
     rows = []
     shown = [*MOTIFS, *published.PAPER_CHAIN_STATISTIC]
@@ -324,6 +333,7 @@ def _header_section(
             f"{', '.join(config.get('motifs', {}).get('nulls', nulls))}.",
             "",
         ]
+        lines += variant_lines(config.get("variants") or {})
     return lines
 
 
@@ -391,6 +401,7 @@ def render_summary(
         verdict_section,
     )
 
+    lines += variants_section(levels, tables)
     if "verdict" in tables:
         lines += verdict_section(tables["verdict"], config)
     if "calibration" in tables:

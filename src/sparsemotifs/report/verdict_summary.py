@@ -111,8 +111,29 @@ def _draws_words(config: dict | None) -> str:
 
 
 def verdict_section(table: pd.DataFrame, config: dict | None = None) -> list[str]:
-    """## Verdict: per null verdicts, their numbers in words, dependencies, width caveat."""
-    lines = ["## Verdict", ""]
+    """## Verdict: per null verdicts, their numbers in words, dependencies, width caveat.
+
+    With several studied ensembles (variants; column `ensemble`) one subsection each, with
+    the variant's own effective settings (its widths and selection) in its caveats.
+    """
+    names = list(dict.fromkeys(table["ensemble"])) if "ensemble" in table.columns else []
+    if len(names) <= 1:
+        return _verdict_one(table, config, ["## Verdict", ""])
+    lines = ["## Verdict", "", "Each variant against samples of its own null:", ""]
+    for i, name in enumerate(names):
+        own = config
+        if config and name in (config.get("variants") or {}):
+            from sparsemotifs.config import deep_merge
+
+            own = deep_merge(config, config["variants"][name])
+        rows = table[table["ensemble"] == name]
+        lines += _verdict_one(rows, own, [f"### {name}", ""], criterion=i == len(names) - 1)
+    return lines
+
+
+def _verdict_one(
+    table: pd.DataFrame, config: dict | None, lines: list[str], criterion: bool = True
+) -> list[str]:
     overall = table[table["level"].astype(str) == "all"]
     if overall.empty:
         return lines + ["No verdict table (tables/verdict.csv is empty).", ""]
@@ -149,6 +170,8 @@ def verdict_section(table: pd.DataFrame, config: dict | None = None) -> list[str
         f"- **Null samples**: {_draws_words(config)}",
         "",
     ]
+    if not criterion:  # stated once, after the last variant
+        return lines
     first = overall.iloc[0]
     lines += [
         "Criterion: "

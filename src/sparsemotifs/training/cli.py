@@ -28,8 +28,23 @@ def register(sub) -> None:
     p.add_argument(
         "--seeds", required=True, nargs="+", type=int, help="network seeds of this chunk"
     )
-    p.add_argument("--out-dir", required=True, help="directory for seed{seed}/level{k}.npz")
-    p.add_argument("--metrics", required=True, help="metrics table (.parquet, or .csv)")
+    p.add_argument("--out-dir", help="directory for seed{seed}/level{k}.npz (required)")
+    p.add_argument("--metrics", help="metrics table (.parquet, or .csv) (required)")
+    p.add_argument(
+        "--dense-out",
+        default=None,
+        metavar="FILE",
+        help="train the dense level only and write its state to FILE (no level files, no "
+        "metrics): a dense level shared by variants that differ only in pruning or selection",
+    )
+    p.add_argument(
+        "--dense-from",
+        default=None,
+        metavar="FILE",
+        help="continue from a dense level written by --dense-out (refused unless its seeds, "
+        "data, network and training settings are this job's); its level-0 rows and files are "
+        "this job's level 0",
+    )
     p.add_argument(
         "--params",
         default="{}",
@@ -70,6 +85,11 @@ def register(sub) -> None:
     s.add_argument("--out", required=True, help="levels table (.csv or .parquet)")
     s.add_argument("--params", default="{}", help='JSON object {"selection": {...}}')
     s.add_argument(
+        "--ensemble",
+        default=None,
+        help="ensemble name written as the table's first column `ensemble` (omitted: no column)",
+    )
+    s.add_argument(
         "--networks-dir",
         default=None,
         help="directory with seed{seed}/level{k}.npz: recheck dead outputs of selected levels",
@@ -85,6 +105,10 @@ def run_train(args: argparse.Namespace) -> int:
     from sparsemotifs.training.trainer import EnsembleTrainer, configure_threads
 
     sections = parse_params(args.params, TRAIN_SECTIONS)
+    if args.dense_out is None and (args.out_dir is None or args.metrics is None):
+        raise ConfigError("--out-dir and --metrics are required (unless --dense-out FILE)")
+    if args.dense_out is not None and args.dense_from is not None:
+        raise ConfigError("--dense-out and --dense-from exclude each other")
     if args.threads is not None:
         if args.threads < 1:
             raise ConfigError(f"--threads must be >= 1, got {args.threads}")
@@ -96,7 +120,9 @@ def run_train(args: argparse.Namespace) -> int:
     )
     sections["training"]["device"] = device.type
     data = load_training_data(args.data)
-    checkpoint_dir = args.checkpoint_dir or str(Path(args.out_dir) / ".checkpoint")
+    checkpoint_dir = args.checkpoint_dir
+    if checkpoint_dir is None and args.out_dir is not None:
+        checkpoint_dir = str(Path(args.out_dir) / ".checkpoint")
     trainer = EnsembleTrainer(
         data,
         args.seeds,
@@ -106,6 +132,8 @@ def run_train(args: argparse.Namespace) -> int:
         out_dir=args.out_dir,
         checkpoint_dir=checkpoint_dir,
         lr_overrides=sections["training"]["lr_overrides"],
+        dense_from=args.dense_from,
+        dense_out=args.dense_out,
     )
     log.info(
         "training seeds %s on %s with %d torch threads (%d GPU(s) requested): %d levels, "
@@ -120,6 +148,10 @@ def run_train(args: argparse.Namespace) -> int:
     )
     # The device and thread count that produced the numbers (both may change float results).
     metrics = trainer.run().assign(device=trainer.device.type, threads=torch.get_num_threads())
+    if args.dense_out is not None:  # written by run(), like a checkpoint (atomically)
+        trainer.remove_checkpoint()
+        log.info("wrote the dense level of seeds %s to %s", args.seeds, args.dense_out)
+        return 0
     write_table(metrics, args.metrics)
     trainer.remove_checkpoint()
     log.info(
@@ -134,6 +166,8 @@ def run_select(args: argparse.Namespace) -> int:
     selection = parse_params(args.params, ("selection",))["selection"]
     metrics = read_metrics(args.metrics)
     levels = flag_dead_outputs(select_levels(metrics, selection), args.networks_dir)
+    if args.ensemble is not None:
+        levels.insert(0, "ensemble", args.ensemble)
     write_table(levels, args.out)
     chosen = levels[levels["selected"]]
     log.info(

@@ -94,6 +94,8 @@ class EnsembleTrainer:
         checkpoint_dir: str | Path | None = None,
         lr_overrides: Mapping[int, float] | None = None,
         on_level_end: Callable[[int], None] | None = None,
+        dense_from: str | Path | None = None,
+        dense_out: str | Path | None = None,
     ):
         self.seeds = [int(s) for s in seeds]
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
@@ -115,6 +117,8 @@ class EnsembleTrainer:
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
         self.on_level_end = on_level_end
+        # shared dense level (shared_dense.py): continue from it, or train only it and save it
+        self.dense_from, self.dense_out = dense_from, dense_out
         self.data = data
         self.x = {
             s: torch.as_tensor(data.x[s], dtype=torch.float32).to(self.device) for s in SPLITS
@@ -147,9 +151,19 @@ class EnsembleTrainer:
         return len(self.schedule)
 
     def run(self) -> pd.DataFrame:
-        """All levels (resuming after the last checkpointed one); returns the metrics table."""
-        state = self._load_checkpoint() or self._initial_state()
-        for level in range(state.completed_level + 1, self.n_levels):
+        """All levels (resuming after the last checkpointed one); returns the metrics table.
+
+        With `dense_from` the levels after the shared dense state; with `dense_out` only level 0,
+        whose state is then written there.
+        """
+        from sparsemotifs.training import shared_dense
+
+        state = self._load_checkpoint()
+        if state is None and self.dense_from is not None:
+            state = shared_dense.load_dense(self, self.dense_from)
+        state = state or self._initial_state()
+        last = 1 if self.dense_out is not None else self.n_levels
+        for level in range(state.completed_level + 1, last):
             if not any(state.alive):
                 break
             self._run_level(state, level)
@@ -157,6 +171,8 @@ class EnsembleTrainer:
             self._save_checkpoint(state)
             if self.on_level_end is not None:
                 self.on_level_end(level)
+        if self.dense_out is not None:
+            shared_dense.save_dense(self, state, self.dense_out)
         return pd.DataFrame(state.rows)
 
     def checkpoint_path(self) -> Path | None:

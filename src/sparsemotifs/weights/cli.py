@@ -61,6 +61,11 @@ def register(sub) -> None:
         default="{}",
         help='JSON {"weights": {...}}: the config section (loss, bins, permutations, seed)',
     )
+    c.add_argument(
+        "--reference",
+        default="trained",
+        help="the ensemble every other one is compared with (the study's subject)",
+    )
     c.add_argument("--out", required=True)
     c.set_defaults(func=run_compare)
 
@@ -128,6 +133,7 @@ def run_compare(args: argparse.Namespace) -> int:
         n_bins=int(params["bins"]),
         n_perm=int(params["permutations"]),
         seed=int(params["seed"]),
+        reference=args.reference,
     )
     write_table(out, args.out)
     log.info("wrote %s (%d comparisons)", args.out, len(out))

@@ -26,8 +26,10 @@ GRID_SIZE = 512  # minimum; refined so that the narrower bandwidth spans >= 5 gr
 MAX_GRID = 1 << 16
 DENSITY_FLOOR = 1e-10
 MAX_SAMPLE = 4000  # values per group fed to the KDE (a seeded subsample above this)
+# `ensemble`: the ensemble a row is about (the binned one; in an "ensembles" row the one compared
+# with the reference, ensemble_b), so the table has the `ensemble` column of every other table
 COMPARE_COLUMNS = [
-    "comparison", "ensemble_a", "ensemble_b", "group_a", "group_b", "level", "layer", "metric",
+    "ensemble", "comparison", "ensemble_a", "ensemble_b", "group_a", "group_b", "level", "layer", "metric",
     "networks_a", "networks_b", "n_a", "n_b", "kl", "kl_null", "kl_ratio",
 ]  # fmt: skip
 
@@ -155,7 +157,7 @@ def compare_table(
 
     `values` is the long value table, `table` the summary table (for fluctuation), `losses`
     maps ensemble -> its levels table (seed, level, `loss_column`, status). Ensembles are
-    compared with `reference` (when present).
+    compared with `reference` (when present: the study's subject, with variants the first).
     """
     if n_bins < 2:
         raise InputError(f"n_bins must be >= 2, got {n_bins}")
@@ -183,6 +185,7 @@ def compare_table(
             if a and b:
                 rows.append(
                     {
+                        "ensemble": ensemble,
                         "comparison": "loss_bins",
                         "ensemble_a": ensemble,
                         "ensemble_b": ensemble,
@@ -197,6 +200,7 @@ def compare_table(
             if other:
                 rows.append(
                     {
+                        "ensemble": ensemble,
                         "comparison": "ensembles",
                         "ensemble_a": reference,
                         "ensemble_b": ensemble,
