@@ -276,3 +276,21 @@ def test_nan_losses_never_selected(results):
     levels = pd.read_csv(results / "tables/levels.csv")
     sel = levels[levels["selected"]]
     assert all(math.isfinite(v) for v in sel["loss_val"])
+
+
+def test_published_comparison_beside_ours_or_a_note(results):
+    """The published ensemble's rows beside ours when the reference data are reachable, else a
+    note naming the setting; the study finishes either way."""
+    from sparsemotifs.report import published_data
+
+    table = pd.read_csv(results / "tables/published_comparison.csv")
+    assert "trained" in set(table["ensemble"])
+    text = (results / "summary.md").read_text()
+    assert "## Our ensembles next to the published ensemble" in text
+    assert "## The reference pipeline's own network" in text
+    if published_data.missing_note() is None:
+        assert "published" in set(table["ensemble"])
+        ref = pd.read_csv(results / "tables/reference_network.csv")
+        assert set(ref["null"]) == {"fixed_count", "fixed_count_min1", "degree", "reference"}
+    else:
+        assert published_data.SETTING in text
