@@ -8,6 +8,7 @@ from sparsemotifs import registry
 from sparsemotifs.contracts.names import NULLS as NULL_NAMES
 from sparsemotifs.config import validate_config
 from sparsemotifs.fingerprint import code_fingerprint
+from sparsemotifs.motifs.derive import NETWORK_DERIVATIONS
 from sparsemotifs.report import published_data
 from sparsemotifs.resources import rule_resources, rule_threads
 from sparsemotifs.training.shared_dense import dense_settings_key
@@ -295,9 +296,16 @@ def signed_motif_summary_input():
 
 
 def derive_arg(wildcards):
-    """A derived ensemble's networks are made from its source's files by its producer."""
+    """A derived ensemble's networks are made from its source's files by its producer, as many
+    per file as its draws; magnitude_init also needs its source's network settings."""
     entry = registry.get(wildcards.ensemble)
-    return f"--derive {entry.producer}" if entry.kind == "derived" else ""
+    if entry.kind != "derived":
+        return ""
+    arg = f"--derive {entry.producer} --draws {registry.draws(CFG, entry.name)}"
+    if entry.producer in NETWORK_DERIVATIONS:
+        network = registry.ensemble_config(CFG, entry.source)["network"]
+        arg = f"{arg} --network {shlex.quote(as_json({'network': network}))}"
+    return arg
 
 
 def final_outputs():
