@@ -50,6 +50,7 @@ bench: venv
 	$(PY) benchmarks/closed_loop.py
 	$(PY) benchmarks/weights.py
 	$(PY) benchmarks/null_samples.py
+	$(PY) benchmarks/magnitude_init.py
 
 ## lock: re-pin the tested versions after changing dependencies
 lock: venv

@@ -26,6 +26,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/motifs.smk"
 include: "workflow/rules/function.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/published.smk"
 
 
 rule all:

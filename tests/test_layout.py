@@ -14,7 +14,7 @@ PKG = REPO / "src" / "sparsemotifs"
 # Pipeline order. Rank 0: shared modules every stage may import (they import no stage);
 # the dispatcher and the workflow glue sit on top and may import anything.
 STAGES = ["flight", "dataset", "training", "motifs", "weights", "function", "convergence", "report"]
-SHARED = {"sparsemotifs", "io", "config", "contracts", "registry"}
+SHARED = {"sparsemotifs", "io", "config", "contracts", "registry", "figure_io"}
 TOP = {"cli", "config_cli", "config_docs", "workflow_cli", "fingerprint", "resources"}
 MAX_LINES = 450
 # Cohesive numerical kernels allowed past MAX_LINES (none at present).

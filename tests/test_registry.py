@@ -11,12 +11,16 @@ from tests.conftest import REPO
 
 def test_shipped_entries():
     assert registry.names() == [
-        "trained", "random_pruned", "null_degree", "null_min1", "control_task",
+        "trained", "random_pruned", "null_degree", "null_min1", "magnitude_init", "control_task",
     ]  # fmt: skip
-    assert registry.controls() == ["random_pruned", "null_degree", "null_min1", "control_task"]
+    assert registry.controls() == [
+        "random_pruned", "null_degree", "null_min1", "magnitude_init", "control_task",
+    ]  # fmt: skip
     assert registry.levels_owner("random_pruned") == "trained"
     assert registry.levels_owner("null_degree") == "trained"
-    assert registry.derived_from("trained") == ["random_pruned", "null_degree", "null_min1"]
+    assert registry.derived_from("trained") == [
+        "random_pruned", "null_degree", "null_min1", "magnitude_init",
+    ]  # fmt: skip
     assert registry.networks_dir("random_pruned") == registry.networks_dir("trained") == "networks"
     assert registry.networks_dir("control_task") == "control_task/networks"
     assert registry.levels_table("trained") == "tables/levels.csv"
@@ -29,9 +33,25 @@ def test_active_follows_the_config_switches():
     assert [e.name for e in registry.active(cfg)] == registry.names()
     cfg["controls"]["random_pruned"] = False
     cfg["controls"]["control_task"]["enabled"] = False
+    cfg["controls"]["magnitude_init"] = False
     assert [e.name for e in registry.active(cfg)] == ["trained", "null_degree", "null_min1"]
     cfg["controls"]["null_samples"] = 0
     assert [e.name for e in registry.active(cfg)] == ["trained"]
+
+
+def test_imported_networks_get_no_magnitude_init():
+    cfg = load_config(REPO / "config" / "test.yaml")
+    assert "magnitude_init" in [e.name for e in registry.active(cfg)]
+    cfg["import_networks"] = "somewhere"
+    assert "magnitude_init" not in [e.name for e in registry.active(cfg)]
+
+
+def test_draws_per_network_come_from_the_config():
+    cfg = load_config(REPO / "config" / "test.yaml")
+    cfg["controls"]["null_samples"] = 3
+    assert registry.draws(cfg, "null_degree") == registry.draws(cfg, "null_min1") == 3
+    assert registry.draws(cfg, "random_pruned") == registry.draws(cfg, "magnitude_init") == 1
+    assert registry.draws(cfg, "trained") == 1
 
 
 def test_entry_rules_are_checked():
@@ -60,13 +80,37 @@ def test_variant_overrides_replace_keys_of_sections():
 
 
 def test_every_derived_producer_exists():
-    from sparsemotifs.motifs.derive import DERIVATIONS
+    from sparsemotifs.motifs.derive import names
 
     for e in registry.ENSEMBLES:
         if e.kind == "derived":
-            assert e.producer in DERIVATIONS, e.name
+            assert e.producer in names(), e.name
 
 
 def test_tables_and_figures_have_captions():
-    for name in [*registry.TABLES, *registry.FIGURES]:
+    for name in [*registry.TABLES, *registry.FIGURES, *registry.PUBLISHED_FIGURES]:
         assert (REPO / "workflow" / "report" / f"{name}.rst").is_file(), name
+    for name in registry.PUBLISHED_TABLES:  # a figure may share the name: tables get _table
+        stem = f"{name}_table" if name in registry.FIGURES else name
+        assert (REPO / "workflow" / "report" / f"{stem}.rst").is_file(), name
+
+
+def test_magnitude_init_per_variant_uses_each_variants_init():
+    """ΔZ per initialisation scheme: every variant gets its own init-pruned copy."""
+    from sparsemotifs.convergence.delta_z import pairs
+
+    cfg = load_config(REPO / "config" / "test.yaml")
+    cfg["variants"] = {"paper": {}, "xavier": {"network": {"init": "xavier_normal"}}}
+    try:
+        entries = {e.name: e for e in registry.configure(cfg)}
+        assert entries["paper_magnitude_init"].source == "paper"
+        assert entries["xavier_magnitude_init"].source == "xavier"
+        inits = {
+            name: registry.ensemble_config(cfg, e.source)["network"]["init"]
+            for name, e in entries.items()
+            if e.producer == "magnitude_init"
+        }
+        assert inits == {"paper_magnitude_init": "paper", "xavier_magnitude_init": "xavier_normal"}
+        assert pairs() == [("paper", "paper_magnitude_init"), ("xavier", "xavier_magnitude_init")]
+    finally:
+        registry.configure({})

@@ -107,8 +107,9 @@ def test_motif_table_contract(results, cfg):
         "ensemble", "seed", "level", "null", "motif", "count", "null_mean", "null_sd", "z", "p",
     ]  # fmt: skip
     assert set(motifs["ensemble"]) == {
-        "trained", "random_pruned", "null_degree", "null_min1", "control_task",
+        "trained", "random_pruned", "null_degree", "null_min1", "magnitude_init", "control_task",
     }  # fmt: skip
+    assert set(motifs["draw"]) == {0}  # controls.null_samples: 1
     assert set(motifs["null"]) == set(cfg["motifs"]["nulls"])
     for null, fixed in FIXED_BY_NULL.items():
         sub = motifs[(motifs["null"] == null) & motifs["motif"].isin(MOTIFS)]
@@ -128,6 +129,7 @@ def test_motif_table_contract(results, cfg):
         return set(map(tuple, motifs.loc[motifs.ensemble == ensemble, ["seed", "level"]].values))
 
     assert keys("trained") == keys("random_pruned") == keys("null_degree") == keys("null_min1")
+    assert keys("trained") == keys("magnitude_init")
     # a sample of the degree null keeps every live node's degree, so the degree-fixed counts
     # (edges, 2- and 3-stars) equal the trained network's
     wide = motifs[motifs["null"] == "degree"].pivot_table(
@@ -136,6 +138,27 @@ def test_motif_table_contract(results, cfg):
     fixed = wide.loc[wide.index.get_level_values("motif").isin(FIXED_BY_NULL["degree"])]
     assert (fixed["trained"] == fixed["null_degree"]).all()
     assert (wide["trained"] != wide["null_degree"]).any()  # but it is rewired
+
+
+def test_delta_z_pairs_each_trained_network_with_its_init_pruned_one(results):
+    """tables/delta_z.csv: z(trained) - z(magnitude_init) of the same seed, level, null, motif."""
+    motifs = pd.read_csv(results / "tables/motifs.csv")
+    dz = pd.read_csv(results / "tables/delta_z.csv")
+    assert len(dz) and set(dz["ensemble"]) == {"trained"}
+    z = motifs.set_index(["ensemble", "seed", "level", "null", "motif"])["z"]
+    for r in dz.sample(min(len(dz), 25), random_state=0).itertuples():
+        assert z[("trained", r.seed, r.level, r.null, r.motif)] == pytest.approx(r.z_trained)
+        assert z[("magnitude_init", r.seed, r.level, r.null, r.motif)] == pytest.approx(r.z_init)
+        assert r.delta_z == pytest.approx(r.z_trained - r.z_init)
+    # pruned to the trained network's live counts, then stripped: never more live edges
+    live = motifs[motifs["motif"] == "edges"].pivot_table(
+        index=["seed", "level", "null"], columns="ensemble", values="live_edges"
+    )
+    assert (live["magnitude_init"] <= live["trained"]).all()
+    summary = pd.read_csv(results / "tables/delta_z_summary.csv")
+    assert len(summary) == len(dz.groupby(["ensemble", "null", "level", "motif"]))
+    text = (results / "summary.md").read_text()
+    assert "ΔZ > 0: training makes the motif more over-represented" in text
 
 
 VERDICTS = {
@@ -253,3 +276,21 @@ def test_nan_losses_never_selected(results):
     levels = pd.read_csv(results / "tables/levels.csv")
     sel = levels[levels["selected"]]
     assert all(math.isfinite(v) for v in sel["loss_val"])
+
+
+def test_published_comparison_beside_ours_or_a_note(results):
+    """The published ensemble's rows beside ours when the reference data are reachable, else a
+    note naming the setting; the study finishes either way."""
+    from sparsemotifs.report import published_data
+
+    table = pd.read_csv(results / "tables/published_comparison.csv")
+    assert "trained" in set(table["ensemble"])
+    text = (results / "summary.md").read_text()
+    assert "## Our ensembles next to the published ensemble" in text
+    assert "## The reference pipeline's own network" in text
+    if published_data.missing_note() is None:
+        assert "published" in set(table["ensemble"])
+        ref = pd.read_csv(results / "tables/reference_network.csv")
+        assert set(ref["null"]) == {"fixed_count", "fixed_count_min1", "degree", "reference"}
+    else:
+        assert published_data.SETTING in text

@@ -37,7 +37,11 @@ TINY = {
     # variants have networks to compare (the default leaves them out, issue 12 item 5)
     "selection": {"threshold": 0.05, "exclude_dead_outputs": False},
     "motifs": {"nulls": ["degree"], "samples": 5},
-    "controls": {"random_pruned": True, "control_task": {"enabled": False}},
+    "controls": {
+        "random_pruned": True,
+        "magnitude_init": False,  # on: one per variant (tests/test_registry.py)
+        "control_task": {"enabled": False},
+    },
     "closed_loop": {"enabled": False},
     "weights": {"enabled": False},
     "variants": {
@@ -99,6 +103,7 @@ def test_configure_makes_names_and_layout_follow_the_variants():
     registry.configure(validate_config(tiny()))
     assert registry.SUBJECT == "first"
     nulls = ["first_null_degree", "second_null_degree", "first_null_min1", "second_null_min1"]
+    nulls += ["first_magnitude_init", "second_magnitude_init"]  # registered, off in TINY
     assert registry.names() == ["first", "second", "random_pruned", *nulls, "control_task"]
     assert registry.controls() == ["second", "random_pruned", *nulls, "control_task"]
     assert registry.studied() == ["first", "second"]
@@ -113,8 +118,11 @@ def test_configure_makes_names_and_layout_follow_the_variants():
         "random_pruned",
         "first_null_degree",
         "first_null_min1",
+        "first_magnitude_init",
     ]
-    assert registry.derived_from("second") == ["second_null_degree", "second_null_min1"]
+    assert registry.derived_from("second") == [
+        "second_null_degree", "second_null_min1", "second_magnitude_init",
+    ]  # fmt: skip
     assert registry.derived_of("second", "null_degree") == "second_null_degree"
     assert registry.derived_of("second", "random_pruned") is None
     assert registry.color("second") != registry.color("first")
@@ -124,8 +132,9 @@ def test_configure_makes_names_and_layout_follow_the_variants():
     # its own null samples and the control task, never with another variant's null samples
     assert registry.comparisons() == [
         ("first", "second"), ("first", "random_pruned"), ("first", "first_null_degree"),
-        ("first", "first_null_min1"), ("first", "control_task"),
-        ("second", "second_null_degree"), ("second", "second_null_min1"),
+        ("first", "first_null_min1"), ("first", "first_magnitude_init"),
+        ("first", "control_task"), ("second", "second_null_degree"),
+        ("second", "second_null_min1"), ("second", "second_magnitude_init"),
         ("second", "control_task"),
     ]  # fmt: skip
     registry.configure({})
@@ -142,7 +151,8 @@ def test_without_variants_the_registry_is_unchanged():
     assert registry.studied() == ["trained"]
     assert registry.derived_of("trained", "null_degree") == "null_degree"
     assert registry.comparisons() == [
-        ("trained", e) for e in ("random_pruned", "null_degree", "null_min1", "control_task")
+        ("trained", e)
+        for e in ("random_pruned", "null_degree", "null_min1", "magnitude_init", "control_task")
     ]
 
 

@@ -29,7 +29,8 @@ def test_paper_config_dry_run_local(tmp_path):
     counts = job_counts(proc.stdout)
     assert counts["train"] == 2 * 400 // 50  # trained + control_task chunks of 50 seeds
     assert counts["simulate"] == 50
-    assert counts["motifs"] == 5 * 3 * 8  # ensembles (3 + 2 null-sample controls) x nulls x chunks
+    # ensembles (3 + 2 null-sample controls + magnitude_init) x nulls x chunks
+    assert counts["motifs"] == 6 * 3 * 8
 
 
 def test_paper_config_dry_run_slurm_profile(tmp_path):

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "sparsemotifs.weights.cli",
     "sparsemotifs.function.cli",
     "sparsemotifs.report.cli",
+    "sparsemotifs.report.published_cli",
 ]
 
 

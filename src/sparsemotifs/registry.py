@@ -17,6 +17,8 @@ labelled by its name in every table (`ensemble` column). Each entry says
   role       "subject" (the ensemble under study) or "control" (compared against the subject
              by the permutation tests).
   enabled_by dotted config key that switches it on (None: always on).
+  draws_by   derived: dotted config key giving how many networks it derives from each source
+             network (column `draw` of the motifs table; None: one).
   overrides  config sections merged over the study's for this ensemble (variants of the trained
              ensemble that differ in network/training/pruning/selection; see `ensemble_config`).
   per_variant (derived from trained) made from every variant of a study with variants.
@@ -28,7 +30,8 @@ subject (it keeps the documented `networks/` and `tables/levels.csv`; random_pru
 it), every other variant is a control compared against it by the permutation tests and shown
 beside it in the figures and the summary. All variants train on the same data. A derived
 control marked `per_variant` (the null samples null_degree and null_min1: the verdict of each
-variant is against samples of its own null) is made from every variant, `<variant>_<name>`;
+variant is against samples of its own null; magnitude_init: each variant's own initial weights,
+so ΔZ is per initialisation scheme) is made from every variant, `<variant>_<name>`;
 `studied()` lists the ensembles judged on their own, `derived_of(variant, name)` finds a
 variant's copy and `comparisons()` the pairs of the permutation tests. `active(cfg)` returns them; a process that reads names (the Snakefile, the statistics
 commands) calls `configure(cfg)` or `use_variants(names)` first, so that `get`, `SUBJECT`,
@@ -71,6 +74,7 @@ class Ensemble:
     source: str | None = None
     producer: str = "train"
     enabled_by: str | None = None
+    draws_by: str | None = None
     overrides: Mapping = field(default_factory=dict)
     color: str = "C4"
     description: str = ""
@@ -125,10 +129,11 @@ BASE_ENSEMBLES: tuple[Ensemble, ...] = (
         source="trained",
         producer="null_degree",
         enabled_by="controls.null_samples",
+        draws_by="controls.null_samples",
         per_variant=True,
         color="#9467bd",
-        description="one draw of the degree-preserving null per trained network (samples of "
-        "the null: the convergence verdict's reference)",
+        description="controls.null_samples draws of the degree-preserving null per trained "
+        "network (samples of the null: the convergence verdict's reference)",
     ),
     Ensemble(
         "null_min1",
@@ -137,10 +142,24 @@ BASE_ENSEMBLES: tuple[Ensemble, ...] = (
         source="trained",
         producer="null_min1",
         enabled_by="controls.null_samples",
+        draws_by="controls.null_samples",
         per_variant=True,
         color="#8c564b",
-        description="one draw of fixed_count_min1 per trained network (live nodes and edge "
-        "counts kept; descriptive gain and calibration)",
+        description="controls.null_samples draws of fixed_count_min1 per trained network (live "
+        "nodes and edge counts kept; descriptive gain and calibration)",
+    ),
+    Ensemble(
+        "magnitude_init",
+        kind="derived",
+        role="control",
+        source="trained",
+        producer="magnitude_init",
+        enabled_by="controls.magnitude_init",
+        per_variant=True,
+        color="#17becf",
+        description="each trained network's own initial weights pruned by magnitude to its live "
+        "per-block edge counts (for i.i.d. inits = random masks in distribution; biases start "
+        "at 0, so bias edges are a random subset of its bias count); the reference of ΔZ",
     ),
     Ensemble(
         "control_task",
@@ -177,6 +196,8 @@ TABLES = (
     "convergence_per_layer",
     "verdict",
     "calibration",
+    "delta_z",
+    "delta_z_summary",
 )
 FIGURES = (
     "loss_vs_sparsity",
@@ -186,6 +207,10 @@ FIGURES = (
     "profile_heatmap",
     "published_comparison",
 )
+# The comparison with the reference study's published data (workflow/rules/published.smk;
+# skipped with a note when the data are absent): its tables and figures, in report order.
+PUBLISHED_TABLES = ("published_comparison", "reference_network")
+PUBLISHED_FIGURES = ("published_losses", "published_live", "published_z", "reference_network_z")
 
 
 def names() -> list[str]:
@@ -245,7 +270,7 @@ def variant_entries(variants: Mapping | None) -> tuple[Ensemble, ...]:
                         name=derived_name(name, e.name, True),
                         source=name,
                         base=e.name,
-                        color=_tint(own, 0.45 if e.name == "null_degree" else 0.7),
+                        color=_tint(own, TINTS.get(e.name, 0.6)),
                         description=f"{e.description} (of variant {name!r})",
                     )
                 )
@@ -259,6 +284,10 @@ def variant_entries(variants: Mapping | None) -> tuple[Ensemble, ...]:
     if clash:
         raise ValueError(f"variant name(s) {sorted(set(clash))} clash with registered ensembles")
     return tuple(out)
+
+
+# how much paler than its variant each per-variant control is drawn
+TINTS = {"null_degree": 0.45, "null_min1": 0.7, "magnitude_init": 0.25}
 
 
 def _tint(color: str, amount: float) -> str:
@@ -326,14 +355,22 @@ def use_variants(variant_names: list[str] | None) -> None:
 def active(cfg: Mapping) -> list[Ensemble]:
     """The ensembles a (validated) study config switches on, in canonical order (with variants).
 
-    With `import_networks` the subject's networks are imported: no other ensemble is trained.
+    With `import_networks` the subject's networks are imported: no other ensemble is trained,
+    and magnitude_init is off (imported networks have no initial weights of ours).
     """
     entries = variant_entries(cfg.get("variants"))
     on = [e for e in entries if e.enabled_by is None or bool(_lookup(cfg, e.enabled_by))]
     if cfg.get("import_networks"):
         subject = next(e.name for e in entries if e.role == "subject")
         on = [e for e in on if e.kind != "trained" or e.name == subject]
+        on = [e for e in on if e.producer != "magnitude_init"]
     return on
+
+
+def draws(cfg: Mapping, name: str) -> int:
+    """Networks an ensemble derives from each source network under config `cfg` (>= 1)."""
+    key = get(name).draws_by
+    return max(int(_lookup(cfg, key) or 1), 1) if key else 1
 
 
 def levels_owner(name: str) -> str:

@@ -188,3 +188,35 @@ def test_connected_pairs_scored_on_request(tmp_path, capsys):
     )
     obj = _lines(capsys)[0]
     assert obj["connected_pairs_3"]["null_sd"] is not None
+
+
+def test_table_draws_extend_a_single_draw_and_magnitude_init_needs_network(tmp_path, capsys):
+    """--draws k: draw 0 is the k = 1 table, draws differ; magnitude_init reads --network."""
+    p = tmp_path / "seed3" / "level2.npz"
+    _write_net(p, 7, widths=(10, 9, 8, 7))
+    params = json.dumps({"motifs": {"samples": 20, "seed": 1}})
+    base = ["motifs", "table", str(p), "--ensemble", "null_degree", "--null", "fixed_count",
+            "--null", "degree", "--params", params, "--derive", "null_degree"]  # fmt: skip
+    one, three = tmp_path / "one.csv", tmp_path / "three.csv"
+    assert main([*base, "--out", str(one)]) == 0
+    assert main([*base, "--out", str(three), "--draws", "3"]) == 0
+    a, b = pd.read_csv(one), pd.read_csv(three)
+    assert set(a["draw"]) == {0} and sorted(set(b["draw"])) == [0, 1, 2]
+    pd.testing.assert_frame_equal(b[b["draw"] == 0].reset_index(drop=True), a)
+    bifan = b[(b["motif"] == "bi_fan") & (b["null"] == "degree")].set_index("draw")["z"]
+    assert bifan.nunique() > 1  # independent draws, not copies
+    net = json.dumps({"network": {"widths": [10, 9, 8, 7], "init": "paper"}})
+    mi = ["motifs", "table", str(p), "--ensemble", "magnitude_init", "--null", "fixed_count",
+          "--params", params, "--derive", "magnitude_init"]  # fmt: skip
+    assert main([*mi, "--out", str(tmp_path / "x.csv")]) == 2
+    assert "needs --network" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
+    wrong = json.dumps({"network": {"widths": [10, 9, 9, 7]}})
+    assert main([*mi, "--out", str(tmp_path / "x.csv"), "--network", wrong]) == 2
+    err = capsys.readouterr().err
+    assert str(p) in err and "differ from network.widths" in err
+    assert main([*mi, "--out", str(tmp_path / "mi.csv"), "--network", net]) == 0
+    m = pd.read_csv(tmp_path / "mi.csv")
+    assert (m["ensemble"] == "magnitude_init").all() and set(m["draw"]) == {0}
+    assert main(["motifs", "table", str(p), "--ensemble", "trained", "--null", "fixed_count",
+                 "--params", params, "--out", str(tmp_path / "y.csv"), "--draws", "2"]) == 2  # fmt: skip

@@ -72,6 +72,8 @@ def test_aggregate_figures_summary(main, inputs, tmp_path):
         "convergence_per_layer",
         "verdict",
         "calibration",
+        "delta_z",
+        "delta_z_summary",
     }
     assert {p.stem for p in tables.glob("*.csv")} == names
     conv = pd.read_csv(tables / "convergence.csv")

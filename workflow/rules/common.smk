@@ -1,12 +1,15 @@
 # Shared settings, path helpers and input functions (no rules here). Ensembles, tables and
 # figures come from the package's registry (sparsemotifs.registry), not from lists kept here.
 import hashlib
+import shlex
 from pathlib import Path
 
 from sparsemotifs import registry
 from sparsemotifs.contracts.names import NULLS as NULL_NAMES
 from sparsemotifs.config import validate_config
 from sparsemotifs.fingerprint import code_fingerprint
+from sparsemotifs.motifs.derive import NETWORK_DERIVATIONS
+from sparsemotifs.report import published_data
 from sparsemotifs.resources import rule_resources, rule_threads
 from sparsemotifs.training.shared_dense import dense_settings_key
 from sparsemotifs.workflow_cli import as_json
@@ -308,9 +311,16 @@ def signed_motif_summary_input():
 
 
 def derive_arg(wildcards):
-    """A derived ensemble's networks are made from its source's files by its producer."""
+    """A derived ensemble's networks are made from its source's files by its producer, as many
+    per file as its draws; magnitude_init also needs its source's network settings."""
     entry = registry.get(wildcards.ensemble)
-    return f"--derive {entry.producer}" if entry.kind == "derived" else ""
+    if entry.kind != "derived":
+        return ""
+    arg = f"--derive {entry.producer} --draws {registry.draws(CFG, entry.name)}"
+    if entry.producer in NETWORK_DERIVATIONS:
+        network = registry.ensemble_config(CFG, entry.source)["network"]
+        arg = f"{arg} --network {shlex.quote(as_json({'network': network}))}"
+    return arg
 
 
 def final_outputs():
@@ -329,5 +339,52 @@ def final_outputs():
             else []
         )
         + ([results("tables/weights.csv")] if WEIGHTS else [])
+        + [results("tables/published_comparison.csv")]
+        + [results(f"figures/{f}.png") for f in PUBLISHED_FIGURES]
         + ([results("tables/closed_loop.csv")] if CLOSED_LOOP else [])
     )
+
+
+# ---- the published study (workflow/rules/published.smk) ------------------------------------
+# our trained ensembles of the flight task, each next to the published one
+COMPARED_ENSEMBLES = [e for e in TRAINED_ENSEMBLES if registry.get(e).data == "flight"]
+REFERENCE_NETWORK = CFG["report"]["reference_network"]["enabled"]
+PUBLISHED_FIGURES = list(registry.PUBLISHED_FIGURES)
+if not REFERENCE_NETWORK:
+    PUBLISHED_FIGURES.remove("reference_network_z")
+PUBLISHED_SECTIONS = [results("tables/published_summary.md")]
+
+
+def reference_data_arg():
+    """--reference-data only when the config changes the default, so that the environment
+    variable SPARSEMOTIFS_REFERENCE_DATA can still redirect the default."""
+    value = CFG["report"]["reference_data"]
+    return (
+        ""
+        if value == published_data.DEFAULT_DIR
+        else f"--reference-data {shlex.quote(value)}"
+    )
+
+
+def reference_network_args():
+    rn = CFG["report"]["reference_network"]
+    return " ".join(
+        [
+            f"--samples {rn['samples']} --samples-other {rn['samples_other_levels']}",
+            f"--selected-cut {rn['selected_cut']} --seed {CFG['motifs']['seed']}",
+        ]
+        + [f"--cut {c}" for c in rn["levels"]]
+    )
+
+
+def published_ensemble_args(levels_paths):
+    """--levels/--networks/--selection NAME=... of every compared ensemble."""
+    out = []
+    for e, path in zip(COMPARED_ENSEMBLES, levels_paths, strict=True):
+        sel = registry.ensemble_config(CFG, e)["selection"]
+        out += [
+            f"--levels {e}={path}",
+            f"--networks {e}={networks_dir(e)}",
+            f"--selection {e}={sel['split']},{sel['threshold']},{sel['rule']}",
+        ]
+    return " ".join(out)

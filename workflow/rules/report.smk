@@ -95,7 +95,7 @@ rule summary:
         tables=expand(results("tables/{t}.csv"), t=TABLES),
         config=results("config.yaml"),
         signed=signed_motif_summary_input(),
-        sections=FUNCTION_SECTIONS,
+        sections=FUNCTION_SECTIONS + PUBLISHED_SECTIONS,
     output:
         report(
             results("summary.md"),

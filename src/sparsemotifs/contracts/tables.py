@@ -29,11 +29,16 @@ LEVELS_COLUMNS = [*METRICS_COLUMNS, "selected"]
 # motif tables as written by `sparsemotifs motifs table` (whole network and per layer)
 MOTIF_TABLE_COLUMNS = [
     "ensemble", "seed", "level", "null", "motif", "count", "null_mean", "null_sd", "z", "p", "sp",
-    "live_nodes", "live_edges", "dead_outputs", "constant_outputs", "samples",
+    "live_nodes", "live_edges", "dead_outputs", "constant_outputs", "samples", "draw",
 ]  # fmt: skip
 PER_LAYER_COLUMNS = [
     "ensemble", "seed", "level", "null", "layer", "motif", "count", "null_mean", "null_sd", "z", "p",
+    "draw",
 ]  # fmt: skip
+# `draw`: 0 for every real network; a derived ensemble with k networks per analysed network
+# (controls.null_samples draws of a null) numbers them 0..k-1. The seed stays the unit of every
+# statistic: descriptive tables and figures use draw 0 (`first_draw`), the verdict averages the
+# similarity over draws (`convergence.verdict.seed_similarity`).
 # what the statistics need of a motifs table
 MOTIFS_COLUMNS = MOTIF_TABLE_COLUMNS[:10]
 # what the figures and the summary need of the statistics tables
@@ -57,6 +62,18 @@ STATISTICS_COLUMNS = {
     ],
     "calibration": [
         "ensemble", "null", "motif", "n", "mean_z", "sd_z", "calibrated", "p_holm",
+    ],
+    # ΔZ = z(trained at level k) - z(its initial weights magnitude-pruned to level k's live
+    # counts, ensemble magnitude_init): per seed in delta_z, and per (ensemble, null, level,
+    # motif) in delta_z_summary (seed mean, seed-bootstrap CI, t test, Holm within the table).
+    # Two tables rather than summary rows, so that every column keeps one meaning and type.
+    "delta_z": [
+        "ensemble", "null", "seed", "level", "cut_fraction", "motif", "z_trained", "z_init",
+        "delta_z",
+    ],
+    "delta_z_summary": [
+        "ensemble", "null", "level", "cut_fraction", "motif", "n_seeds", "mean_z_trained",
+        "mean_z_init", "mean_delta_z", "sd_delta_z", "ci_low", "ci_high", "p_mean_zero", "p_holm",
     ],
 }  # fmt: skip
 
@@ -141,9 +158,20 @@ def validate_motifs(df: pd.DataFrame, source: str = "motifs table") -> pd.DataFr
         df[column] = df[column].astype(str).str.strip()
     _seed_level_as_int(df, source)
     _as_numeric(df, ["count", "null_mean", "null_sd", "z", "p"], source)
+    if "draw" not in df.columns:  # tables written before draws existed hold one per network
+        df["draw"] = 0
+    _as_numeric(df, ["draw"], source)
+    if df["draw"].isna().any() or (df["draw"] < 0).any():
+        raise InputError(f"{source}: column 'draw' must be a non-negative integer")
+    df["draw"] = df["draw"].astype(np.int64)
     if "layer" in df.columns:
         _as_numeric(df, ["layer"], source)
         layer = df["layer"]
         if layer.notna().all() and (layer == layer.round()).all():
             df["layer"] = layer.astype(np.int64)
     return df
+
+
+def first_draw(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of draw 0 (one network per seed and level): the input of the descriptive statistics."""
+    return df[df["draw"] == 0] if "draw" in df.columns else df

@@ -21,7 +21,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sparsemotifs.contracts.names import SELECTED
-from sparsemotifs.contracts.tables import validate_levels, validate_motifs
+from sparsemotifs.contracts.tables import first_draw, validate_levels, validate_motifs
 from sparsemotifs.convergence.describe import (
     bootstrap_mean_ci,
     convergence_table,
@@ -95,8 +95,14 @@ def aggregate(
     seed: int = 0,
     reference_cut: float = REFERENCE_CUT,
 ) -> dict[str, pd.DataFrame]:
-    """All tables of the convergence analysis, keyed by output file stem."""
-    prepared = prepare(levels, motifs)
+    """All tables of the convergence analysis, keyed by output file stem.
+
+    Seeds are the unit: the descriptive tables, the tests and the calibration see one network
+    per seed and level (draw 0); only the verdict uses every draw of the null samples (it
+    averages the similarity over a seed's draws).
+    """
+    every_draw = prepare(levels, motifs).motifs
+    prepared = prepare(levels, first_draw(motifs))
     tables = {
         "convergence": convergence_table(prepared, n_boot, seed),
         "profile_similarity": profile_similarity_table(prepared, n_boot, seed),
@@ -110,20 +116,24 @@ def aggregate(
         with_dead_output_alternative,
     )
 
-    verdict = study_verdict(prepared.motifs, levels, n_boot=n_boot, seed=seed)
+    verdict = study_verdict(every_draw, levels, n_boot=n_boot, seed=seed)
     alternative = None  # the verdict under the other dead-output choice (issue 12, item 5)
     if dead_output_excluded(levels, True).any():
-        other = prepare(levels, motifs, exclude_dead_outputs="other")
-        alternative = study_verdict(other.motifs, levels, n_boot=n_boot, seed=seed)
+        other = prepare(levels, motifs, exclude_dead_outputs="other").motifs
+        alternative = study_verdict(other, levels, n_boot=n_boot, seed=seed)
     tables["verdict"] = with_dead_output_alternative(verdict, alternative, levels)
     from sparsemotifs.convergence.difficulty import control_difficulty
 
     tables["verdict"] = tables["verdict"].assign(**control_difficulty(levels))
     tables["calibration"] = study_calibration(prepared.motifs, n_boot=n_boot, seed=seed)
+    from sparsemotifs.convergence.delta_z import delta_z_summary, delta_z_table
+
+    tables["delta_z"] = delta_z_table(prepared.motifs)
+    tables["delta_z_summary"] = delta_z_summary(tables["delta_z"], n_boot=n_boot, seed=seed)
     if per_layer is not None:
         if "layer" not in per_layer.columns:
             raise InputError("per-layer motifs table: missing column 'layer'")
-        prepared_layer = prepare(levels, per_layer)
+        prepared_layer = prepare(levels, first_draw(per_layer))
         tables["convergence_per_layer"] = convergence_table(
             prepared_layer, n_boot, seed, extra_keys=("layer",)
         )

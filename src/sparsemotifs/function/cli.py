@@ -131,7 +131,8 @@ def read_levels(paths: list[str], closed_loop: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_figure(args: argparse.Namespace) -> int:
-    from sparsemotifs.function.figures import plot_function_vs_sparsity, save_figure
+    from sparsemotifs.figure_io import save_figure
+    from sparsemotifs.function.figures import plot_function_vs_sparsity
 
     table = read_table(args.closed_loop)
     levels = read_levels(args.levels, table)

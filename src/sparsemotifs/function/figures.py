@@ -10,7 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sparsemotifs.weights.figures import save_figure, sparsity_by_level  # noqa: E402,F401
+from sparsemotifs.figure_io import save_figure  # noqa: E402,F401  (re-exported)
+from sparsemotifs.weights.figures import sparsity_by_level  # noqa: E402
 
 
 def _band(ax, x, grouped: pd.core.groupby.SeriesGroupBy, label: str, color=None) -> None:

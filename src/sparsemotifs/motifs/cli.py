@@ -24,7 +24,8 @@ from sparsemotifs.io import InputError, write_table
 from sparsemotifs.motifs import signed_cli
 from sparsemotifs.motifs.analysis import analyse, null_seed
 from sparsemotifs.motifs.counts import MOTIFS, PUBLISHED_CONVENTIONS, count_motifs
-from sparsemotifs.motifs.derive import DERIVATIONS, derive
+from sparsemotifs.motifs.derive import NETWORK_DERIVATIONS, derive
+from sparsemotifs.motifs.derive import names as derive_names
 from sparsemotifs.motifs.graph import LayeredGraph, load_graph, strip_dead
 from sparsemotifs.motifs.stats import NULLS, nan_to_none, significance_profile
 
@@ -98,28 +99,58 @@ def analyse_file_rows(
     params: dict,
     derivation: str | None = None,
     graph: LayeredGraph | None = None,
+    draws: int = 1,
+    network: dict | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """Tidy rows (summary, per layer) of one file under each null; params = `motifs` section.
 
     With `derivation`, the file's network is first replaced by that derived network (the
-    producer of a derived ensemble, `motifs.derive`), seeded by (params seed, seed, level).
+    producer of a derived ensemble, `motifs.derive`), seeded by (params seed, seed, level), and
+    `draws` such networks (column `draw` 0..draws-1) are analysed; `network` is the source
+    ensemble's `network` section (needed by magnitude_init). Real networks have draw 0.
     """
     seed, level = parse_seed_level(path)
     graph = graph if graph is not None else load_graph(path)
-    if derivation is not None:
-        graph = derive(derivation, graph, params["seed"], seed, level)
+    if derivation is None:
+        return _graph_rows(graph, {"ensemble": ensemble, "seed": seed, "level": level, "draw": 0},
+                           nulls, params)  # fmt: skip
+    rows, layer_rows = [], []
+    for d in range(int(draws)):
+        try:
+            derived = derive(
+                derivation, graph, params["seed"], seed, level, draw=d, network=network
+            )
+        except ValueError as exc:  # e.g. magnitude_init: the file does not fit network.widths
+            raise InputError(f"{path}: {exc}") from None
+        key = {"ensemble": ensemble, "seed": seed, "level": level, "draw": d}
+        r, lr = _graph_rows(derived, key, nulls, params)
+        rows += r
+        layer_rows += lr
+    return rows, layer_rows
+
+
+def _draw_seed(seq: np.random.SeedSequence, draw: int) -> np.random.SeedSequence:
+    """The null's stream of one draw: draw 0 keeps (seed, level, null)'s, so k = 1 is unchanged."""
+    return seq if not draw else np.random.SeedSequence(seq.entropy, spawn_key=(int(draw),))
+
+
+def _graph_rows(graph: LayeredGraph, key: dict, nulls: list[str], params: dict):
+    """Rows (summary, per layer) of one network under each null; `key` starts every row."""
+    seed, level = key["seed"], key["level"]
     live, report = prepare_graph(
         graph, bias_nodes=params["bias_nodes"], bias_only_live=params["bias_only_live"]
     )
     counts = count_motifs(live, connected_pairs=True)
     rows, layer_rows = [], []
-    key = {"ensemble": ensemble, "seed": seed, "level": level}
+    draw = int(key.get("draw", 0))
     for null in nulls:
         res = analyse(
             live,
             null,
             samples=params["samples"],
-            rng=np.random.default_rng(null_seed(params["seed"], seed, level, null)),
+            rng=np.random.default_rng(
+                _draw_seed(null_seed(params["seed"], seed, level, null), draw)
+            ),
             switches_per_edge=params["degree_switches_per_edge"],
             min1_moves_per_edge=params["min1_moves_per_edge"],
             bias_only_live=params["bias_only_live"],
@@ -158,6 +189,11 @@ def analyse_file_rows(
 def run_table(args: argparse.Namespace) -> int:
     params = parse_params(args.params, ("motifs",))["motifs"]
     nulls = list(dict.fromkeys(args.null))
+    if args.draws < 1 or (args.draws > 1 and args.derive is None):
+        raise InputError(f"--draws must be >= 1 and needs --derive (got {args.draws})")
+    network = parse_params(args.network, ("network",))["network"] if args.network else None
+    if args.derive in NETWORK_DERIVATIONS and network is None:
+        raise InputError(f"--derive {args.derive} needs --network (the source's network section)")
     for f in args.files:  # fail on bad paths or files before any computation or output
         parse_seed_level(f)
     graphs = [load_graph(f) for f in args.files]
@@ -170,6 +206,8 @@ def run_table(args: argparse.Namespace) -> int:
             params=params,
             derivation=args.derive,
             graph=graph,
+            draws=args.draws,
+            network=network,
         )
         rows += r
         layer_rows += lr
@@ -253,10 +291,21 @@ def register(sub) -> None:
     t.add_argument(
         "--derive",
         default=None,
-        choices=sorted(DERIVATIONS),
+        choices=sorted(derive_names()),
         help="analyse the network derived from each file by this producer (a derived "
         "ensemble, e.g. random_masks: uniform random masks with the same per-layer edge "
         "counts), seeded by the `motifs` seed, the file's seed and level",
+    )
+    t.add_argument(
+        "--draws",
+        type=int,
+        default=1,
+        help="derived networks per file (column draw; with --derive)",
+    )
+    t.add_argument(
+        "--network",
+        default=None,
+        help='JSON {"network": {...}}: the source ensemble\'s network section (magnitude_init)',
     )
     t.set_defaults(func=run_table)
 

@@ -31,6 +31,7 @@ from sparsemotifs.motifs.controls import (
     randomize_masks,
 )
 from sparsemotifs.motifs.graph import LayeredGraph
+from sparsemotifs.motifs.init_pruning import magnitude_init
 
 
 def null_degree(graph: LayeredGraph, rng: np.random.Generator) -> LayeredGraph:
@@ -56,7 +57,30 @@ DERIVATIONS: dict[str, Callable[[LayeredGraph, np.random.Generator], LayeredGrap
 }
 
 
-def derive(name: str, graph: LayeredGraph, base_seed: int, seed: int, level: int) -> LayeredGraph:
-    """The network of derivation `name` made from `graph` (seed `seed`, level `level`)."""
+# producers that also need the network's seed and its ensemble's `network` settings
+NETWORK_DERIVATIONS = {"magnitude_init": magnitude_init}
+
+
+def names() -> list[str]:
+    """Every producer name (`--derive` choices)."""
+    return [*DERIVATIONS, *NETWORK_DERIVATIONS]
+
+
+def derive(
+    name: str,
+    graph: LayeredGraph,
+    base_seed: int,
+    seed: int,
+    level: int,
+    *,
+    draw: int = 0,
+    network: dict | None = None,
+) -> LayeredGraph:
+    """The network of derivation `name` made from `graph` (seed `seed`, level `level`, draw)."""
     key = [base_seed, seed, level] + ([] if name == "random_masks" else [zlib.crc32(name.encode())])
-    return DERIVATIONS[name](graph, np.random.default_rng(key))
+    rng = np.random.default_rng(key + ([int(draw)] if draw else []))
+    if name in NETWORK_DERIVATIONS:
+        if network is None:
+            raise ValueError(f"derivation {name!r} needs the network settings (network=...)")
+        return NETWORK_DERIVATIONS[name](graph, rng, seed=seed, network=network)
+    return DERIVATIONS[name](graph, rng)

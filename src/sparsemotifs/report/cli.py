@@ -10,7 +10,7 @@ import yaml
 
 from sparsemotifs import convergence as stats
 from sparsemotifs import registry
-from sparsemotifs.contracts.tables import STATISTICS_COLUMNS
+from sparsemotifs.contracts.tables import STATISTICS_COLUMNS, first_draw
 from sparsemotifs.io import InputError, read_table, write_table, write_text
 
 log = logging.getLogger(__name__)
@@ -178,7 +178,7 @@ def run_figures(args) -> int:
     from sparsemotifs.report import plots  # matplotlib only when figures are drawn
 
     levels = load_levels(args.levels, args.control_levels)
-    motifs = load_motifs(args.motifs)
+    motifs = first_draw(load_motifs(args.motifs))  # one network per seed and level
     tables = load_tables(args.tables_dir)
     paths = plots.make_figures(
         levels, motifs, tables["convergence"], args.out_dir, args.threshold, args.split

@@ -1,49 +1,20 @@
-"""Shared pieces of the figures: the Agg backend, atomic PNG + PDF saving, annotated empty
-panels, names in canonical order and level ticks labelled with cut fractions."""
+"""Shared pieces of the report's figures: names in canonical order and level ticks labelled
+with cut fractions; saving and empty panels come from the bottom-level `figure_io` (re-exported
+here for the report's modules)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
+from sparsemotifs import registry
+from sparsemotifs.contracts.names import MOTIFS, NULLS, ordered
+from sparsemotifs.figure_io import empty_panel, save_figure
 
-matplotlib.use("Agg")
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt
+    import pandas as pd
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sparsemotifs import registry  # noqa: E402
-from sparsemotifs.contracts.names import MOTIFS, NULLS, ordered  # noqa: E402
-from sparsemotifs.io import atomic_path  # noqa: E402
-
-
-def save_figure(fig: plt.Figure, out_dir: str | Path, name: str, dpi: int = 150) -> list[Path]:
-    """Write `name`.png and `name`.pdf atomically; close the figure."""
-    paths = []
-    for ext in ("png", "pdf"):
-        path = Path(out_dir) / f"{name}.{ext}"
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=ext, dpi=dpi, bbox_inches="tight")
-        paths.append(path)
-    plt.close(fig)
-    return paths
-
-
-def empty_panel(ax: plt.Axes, message: str) -> None:
-    """An annotated empty panel: a figure degrades instead of failing on degenerate data."""
-    ax.text(
-        0.5,
-        0.5,
-        message,
-        ha="center",
-        va="center",
-        transform=ax.transAxes,
-        fontsize=9,
-        color="0.4",
-        wrap=True,
-    )
-    ax.set_xticks([])
-    ax.set_yticks([])
+__all__ = ["empty_panel", "ensembles_in", "level_ticks", "motifs_in", "nulls_in", "save_figure"]
 
 
 def ensembles_in(values) -> list[str]:

@@ -416,6 +416,10 @@ def render_summary(
     for null in nulls:
         lines += _null_section(tables, null)
     lines += _trend_section(tables)
+    if "delta_z_summary" in tables:
+        from sparsemotifs.report.delta_z_summary import delta_z_section
+
+        lines += delta_z_section(tables["delta_z_summary"], levels)
     if signed is not None:
         from sparsemotifs.report.signed_summary import signed_section
 

@@ -98,6 +98,18 @@ def _level_table(table: pd.DataFrame) -> list[str]:
     return lines + [""]
 
 
+def _draws_words(config: dict | None) -> str:
+    """How many null samples per network the reference holds, and how they count."""
+    k = int(((config or {}).get("controls", {}) or {}).get("null_samples", 1) or 0)
+    if k <= 0:
+        return "none (controls.null_samples = 0): the verdict is undetermined."
+    return (
+        f"{k} draw(s) of the degree-preserving null per network (controls.null_samples); a "
+        "seed's draws are averaged in its similarity and resampled with it, so they sharpen the "
+        "reference without counting as extra seeds."
+    )
+
+
 def verdict_section(table: pd.DataFrame, config: dict | None = None) -> list[str]:
     """## Verdict: per null verdicts, their numbers in words, dependencies, width caveat.
 
@@ -156,6 +168,7 @@ def _verdict_one(
         "- **Selection rule**: the per-level verdicts are primary (networks passing at each "
         f"level); the selected pseudo-level (rule {selection.get('rule', '?')}, "
         f"{selection_words(selection)}) pools the levels the seeds stopped at and is secondary.",
+        f"- **Null samples**: {_draws_words(config)}",
         "",
     ]
     if not criterion:  # stated once, after the last variant

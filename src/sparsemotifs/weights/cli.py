@@ -141,11 +141,8 @@ def run_compare(args: argparse.Namespace) -> int:
 
 
 def run_figure(args: argparse.Namespace) -> int:
-    from sparsemotifs.weights.figures import (
-        plot_weight_separation,
-        plot_weights_vs_sparsity,
-        save_figure,
-    )
+    from sparsemotifs.figure_io import save_figure
+    from sparsemotifs.weights.figures import plot_weight_separation, plot_weights_vs_sparsity
 
     table = pd.concat([read_table(p, required_columns=TABLE_COLUMNS) for p in args.table])
     levels = _ensemble_tables(args.levels, ["level"])

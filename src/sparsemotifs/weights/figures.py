@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 import matplotlib
 
@@ -12,19 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sparsemotifs.io import atomic_path  # noqa: E402
-
-
-def save_figure(fig: plt.Figure, out_dir: str | Path, name: str, dpi: int = 150) -> list[Path]:
-    """Write `name`.png and `name`.pdf atomically and close the figure."""
-    paths = []
-    for ext in ("png", "pdf"):
-        path = Path(out_dir) / f"{name}.{ext}"
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=ext, dpi=dpi, bbox_inches="tight")
-        paths.append(path)
-    plt.close(fig)
-    return paths
+from sparsemotifs.figure_io import save_figure  # noqa: E402,F401  (re-exported)
 
 
 def sparsity_by_level(levels: pd.DataFrame) -> pd.Series:

@@ -1,0 +1,69 @@
+# The reference study's published data next to ours (config `report`): the comparison table,
+# figures and summary section, and the reference pipeline's own network under every null. When
+# the data are absent both jobs still finish, with a note naming `report.reference_data`.
+
+
+localrules:
+    reference_network,
+    published_comparison,
+
+
+rule reference_network:
+    output:
+        report(
+            results("tables/reference_network.csv"),
+            caption="../report/reference_network.rst",
+            category="Published study",
+        ),
+    log:
+        logs("reference_network.log"),
+    benchmark:
+        benchmarks("reference_network.tsv")
+    conda:
+        "../envs/sparsemotifs.yaml"
+    params:
+        data=reference_data_arg(),
+        settings=reference_network_args(),
+        code=code_fingerprint("published reference-network"),
+    shell:
+        "sparsemotifs published reference-network {params.data} {params.settings}"
+        " --out {output} > {log} 2>&1"
+
+
+rule published_comparison:
+    input:
+        levels=[levels_table(e) for e in COMPARED_ENSEMBLES],
+        motifs=results("tables/motifs.csv"),
+        reference=(results("tables/reference_network.csv") if REFERENCE_NETWORK else []),
+    output:
+        **{
+            f: report(
+                results(f"figures/{f}.png"),
+                caption=f"../report/{f}.rst",
+                category="Published study",
+            )
+            for f in PUBLISHED_FIGURES
+        },
+        table=report(
+            results("tables/published_comparison.csv"),
+            caption="../report/published_comparison_table.rst",
+            category="Published study",
+        ),
+        pdfs=expand(results("figures/{f}.pdf"), f=PUBLISHED_FIGURES),
+        section=results("tables/published_summary.md"),
+    log:
+        logs("published_comparison.log"),
+    conda:
+        "../envs/sparsemotifs.yaml"
+    params:
+        data=reference_data_arg(),
+        ours=lambda wildcards, input: published_ensemble_args(input.levels),
+        reference=lambda wildcards, input: (
+            f"--reference-network {input.reference}" if input.reference else ""
+        ),
+        figures=lambda wildcards, output: str(Path(output.pdfs[0]).parent),
+        code=code_fingerprint("published compare"),
+    shell:
+        "sparsemotifs published compare {params.ours} --motifs {input.motifs}"
+        " {params.data} {params.reference} --out {output.table}"
+        " --figures-dir {params.figures} --summary-out {output.section} > {log} 2>&1"
