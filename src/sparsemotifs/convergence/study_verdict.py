@@ -46,6 +46,34 @@ def _ensemble(motifs: pd.DataFrame, name: str) -> pd.DataFrame:
     return motifs[motifs["ensemble"] == name]
 
 
+def _as_bool(values: pd.Series) -> pd.Series:
+    """A bool column that may have been read back as text ("True"/"False")."""
+    if values.dtype == bool:
+        return values
+    return values.astype(str).str.strip().str.lower().isin(("true", "1", "1.0"))
+
+
+def passing_only(motifs: pd.DataFrame, levels: pd.DataFrame | None) -> pd.DataFrame:
+    """The per-level rows of networks that pass at that level (issue 12: per-level statistics
+    are primary and hold only the networks that do the task there), `selected` rows unchanged.
+
+    A derived ensemble's row (null samples, random masks) follows its source network's
+    `passes`, so pairs stay paired. Without a levels table or a `passes` column (an old table)
+    nothing is dropped; rows without a levels row are kept, like `prepare` keeps them.
+    """
+    if levels is None or "passes" not in levels.columns or motifs.empty:
+        return motifs
+    passes = levels[["ensemble", "seed", "level", "passes"]].rename(columns={"ensemble": "_owner"})
+    passes = passes.assign(level=passes["level"].astype(str), passes=_as_bool(passes["passes"]))
+    owner = motifs["ensemble"].map(registry.levels_owner)
+    keyed = motifs[["seed", "level"]].assign(
+        _owner=owner.to_numpy(), level=motifs["level"].astype(str)
+    )
+    flag = keyed.merge(passes, on=["_owner", "seed", "level"], how="left")["passes"]
+    keep = (motifs["level"].astype(str) == SELECTED).to_numpy() | flag.fillna(True).to_numpy(bool)
+    return motifs[keep]
+
+
 def study_verdict(
     motifs: pd.DataFrame,
     levels: pd.DataFrame | None = None,
@@ -60,9 +88,11 @@ def study_verdict(
 
     Each studied ensemble (the subject; with variants, every variant) is judged against the
     samples of its own null (`registry.derived_of(name, "null_degree")`), never another
-    variant's. `motifs` is `Prepared.motifs` (non-diverged networks, levels as str). Without
+    variant's. `motifs` is `Prepared.motifs` (non-diverged networks, levels as str); per level
+    only networks passing there are judged (`passing_only`), at `selected` every seed. Without
     null samples every null's row is "undetermined" and says why.
     """
+    motifs = passing_only(motifs, levels)
     parts = [
         _one_verdict(
             name, motifs, levels, n_boot=n_boot, seed=seed, min_seeds=min_seeds, margin=margin

@@ -47,10 +47,10 @@ def _direction(row) -> str:
     d = float(row.get("delta", np.nan))
     if not np.isfinite(d):
         return "the gain is not defined (too few seeds or profiles)"
-    way = "more" if d > 0 else "less"
+    way = "more" if d > 0 else "less" if d < 0 else "as"
     words = (
         f"trained seeds are {way} similar to each other (mean cosine "
-        f"{_f(row.get('similarity_trained'))}) than their degree-matched null samples are "
+        f"{_f(row.get('similarity_trained'))}) {'as' if d == 0 else 'than'} their degree-matched null samples are "
         f"(mean cosine {_f(row.get('similarity_null_samples'))}): gain {_f(d)}, 95 % CI "
         f"{_ci(row, 'delta_ci_low', 'delta_ci_high')}"
     )
@@ -145,7 +145,9 @@ def _verdict_one(
         ok = rows[np.isfinite(rows["delta"].astype(float))]
         if ok.empty:
             continue
-        r = ok.iloc[-1]  # the sparsest analysed level with a defined gain
+        # the sparsest level that the rule can judge (enough seeds), else any with a gain
+        enough = ok[ok["n_seeds"].astype(float) >= ok["min_seeds"].astype(float)]
+        r = (enough if len(enough) else ok).iloc[-1]
         lines.append(f"At level {r['level']} under {null}: {_direction(r)}.")
     lines += [""] + _level_table(table)
     from sparsemotifs.report.selection_summary import selection_words
