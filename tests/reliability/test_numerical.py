@@ -73,7 +73,7 @@ def divergence_problems(results: Path, seed: int = DIVERGING_SEED) -> list[str]:
     trained = convergence[convergence["ensemble"].isin(["trained", "random_pruned"])]
     if (trained["n"] > 2).any():
         problems.append("convergence.csv: statistics over more than the 2 sound networks")
-    dense = trained[trained["level"] == "0"]
+    dense = trained[trained["level"].astype(str) == "0"]
     if dense.empty or not (dense["n_excluded_diverged"] == 1).all():
         problems.append("convergence.csv: level 0 does not count the excluded network")
     row = networks_row((results / "summary.md").read_text(), "trained")
