@@ -26,7 +26,8 @@ LOSSES_FILE = "published_losses.csv.gz"
 ZSCORES_FILE = "published_motif_zscores.csv.gz"
 NETWORK_DIR = "zahn2022_network"
 SPLITS = ("train", "val", "test")
-_REPO_ROOT = Path(__file__).resolve().parents[3]  # src/sparsemotifs/report/this file -> the repository root
+# src/sparsemotifs/report/<this file> -> the repository root
+_REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 def reference_data_dir(path: str | Path | None = None) -> Path:
