@@ -198,6 +198,7 @@ TABLES = (
     "calibration",
     "delta_z",
     "delta_z_summary",
+    "variant_effects",
 )
 FIGURES = (
     "loss_vs_sparsity",

@@ -74,6 +74,7 @@ def test_aggregate_figures_summary(main, inputs, tmp_path):
         "calibration",
         "delta_z",
         "delta_z_summary",
+        "variant_effects",
     }
     assert {p.stem for p in tables.glob("*.csv")} == names
     conv = pd.read_csv(tables / "convergence.csv")

@@ -75,6 +75,13 @@ STATISTICS_COLUMNS = {
         "ensemble", "null", "level", "cut_fraction", "motif", "n_seeds", "mean_z_trained",
         "mean_z_init", "mean_delta_z", "sd_delta_z", "ci_low", "ci_high", "p_mean_zero", "p_holm",
     ],
+    # each variant against the subject per null, level and motif (plus one `profile` row: the
+    # SP-centroid test), passing networks only: convergence/variant_effects.py
+    "variant_effects": [
+        "ensemble", "reference", "null", "level", "cut_fraction", "motif", "n_reference",
+        "n_variant", "mean_z_reference", "mean_z_variant", "diff", "ci_low", "ci_high",
+        "hedges_g", "g_ci_low", "g_ci_high", "p", "p_holm", "answer",
+    ],
 }  # fmt: skip
 
 

@@ -130,6 +130,11 @@ def aggregate(
 
     tables["delta_z"] = delta_z_table(prepared.motifs)
     tables["delta_z_summary"] = delta_z_summary(tables["delta_z"], n_boot=n_boot, seed=seed)
+    from sparsemotifs.convergence.variant_effects import variant_effects
+
+    tables["variant_effects"] = variant_effects(
+        prepared.motifs, levels, n_boot=n_boot, n_perm=n_perm, seed=seed
+    )
     if per_layer is not None:
         if "layer" not in per_layer.columns:
             raise InputError("per-layer motifs table: missing column 'layer'")

@@ -420,6 +420,10 @@ def render_summary(
         from sparsemotifs.report.delta_z_summary import delta_z_section
 
         lines += delta_z_section(tables["delta_z_summary"], levels)
+    if "variant_effects" in tables:
+        from sparsemotifs.report.variant_effects_summary import variant_effects_section
+
+        lines += variant_effects_section(tables["variant_effects"], levels)
     if signed is not None:
         from sparsemotifs.report.signed_summary import signed_section
 
