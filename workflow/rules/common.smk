@@ -342,6 +342,11 @@ def final_outputs():
         + [results("tables/published_comparison.csv")]
         + [results(f"figures/{f}.png") for f in PUBLISHED_FIGURES]
         + ([results("tables/closed_loop.csv")] if CLOSED_LOOP else [])
+        + (
+            [results("tables/width_scaling.csv"), results("figures/width_scaling.png")]
+            if WIDTH_SCALING
+            else []
+        )
     )
 
 
@@ -353,6 +358,12 @@ PUBLISHED_FIGURES = list(registry.PUBLISHED_FIGURES)
 if not REFERENCE_NETWORK:
     PUBLISHED_FIGURES.remove("reference_network_z")
 PUBLISHED_SECTIONS = [results("tables/published_summary.md")]
+# the first hidden width of every compared ensemble; the width-scaling table and figure exist
+# only when the study compares more than one width (e.g. config/scaling.yaml)
+HIDDEN_WIDTHS = {
+    e: registry.ensemble_config(CFG, e)["network"]["widths"][1] for e in COMPARED_ENSEMBLES
+}
+WIDTH_SCALING = len(set(HIDDEN_WIDTHS.values())) > 1
 
 
 def reference_data_arg():

@@ -6,6 +6,7 @@
 localrules:
     reference_network,
     published_comparison,
+    width_scaling,
 
 
 rule reference_network:
@@ -67,3 +68,41 @@ rule published_comparison:
         "sparsemotifs published compare {params.ours} --motifs {input.motifs}"
         " {params.data} {params.reference} --out {output.table}"
         " --figures-dir {params.figures} --summary-out {output.section} > {log} 2>&1"
+
+
+# Counts, z, per-edge effect sizes, profile similarity and verdict against width (only in a
+# study comparing several widths: WIDTH_SCALING), the published ensemble as the last point.
+rule width_scaling:
+    input:
+        levels=[levels_table(e) for e in COMPARED_ENSEMBLES],
+        motifs=results("tables/motifs.csv"),
+        verdict=results("tables/verdict.csv"),
+        profile=results("tables/profile_similarity.csv"),
+    output:
+        table=report(
+            results("tables/width_scaling.csv"),
+            caption="../report/width_scaling_table.rst",
+            category="Width scaling",
+        ),
+        figure=report(
+            results("figures/width_scaling.png"),
+            caption="../report/width_scaling.rst",
+            category="Width scaling",
+        ),
+        pdf=results("figures/width_scaling.pdf"),
+    log:
+        logs("width_scaling.log"),
+    conda:
+        "../envs/sparsemotifs.yaml"
+    params:
+        data=reference_data_arg(),
+        ours=lambda wildcards, input: " ".join(
+            f"--levels {e}={p} --width {e}={HIDDEN_WIDTHS[e]}"
+            for e, p in zip(COMPARED_ENSEMBLES, input.levels, strict=True)
+        ),
+        figures=lambda wildcards, output: str(Path(output.pdf).parent),
+        code=code_fingerprint("published width-scaling"),
+    shell:
+        "sparsemotifs published width-scaling {params.ours} --motifs {input.motifs}"
+        " --verdict {input.verdict} --profile-similarity {input.profile} {params.data}"
+        " --out {output.table} --figures-dir {params.figures} > {log} 2>&1"

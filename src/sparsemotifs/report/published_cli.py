@@ -102,6 +102,48 @@ def run_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_width_scaling(args: argparse.Namespace) -> int:
+    """tables/width_scaling.csv and its figure: our ensembles by width, the published last."""
+    from sparsemotifs.report import published_data, width_scaling
+
+    widths = {}
+    for name, value in _pairs(args.width, "width").items():
+        try:
+            widths[name] = int(value)
+        except ValueError:
+            raise InputError(f"--width {name}={value!r}: the width is not an integer") from None
+    levels_paths = _pairs(args.levels, "levels")
+    if set(widths) - set(levels_paths):
+        missing = ", ".join(sorted(set(widths) - set(levels_paths)))
+        raise InputError(f"--width names ensembles without --levels: {missing}")
+    levels = pd.concat(
+        [
+            read_table(levels_paths[n], ["seed", "level", "cut_fraction", "selected"]).assign(
+                ensemble=n
+            )
+            for n in widths
+        ],
+        ignore_index=True,
+    )
+    need = ["ensemble", "seed", "level", "null", "motif", "count", "null_mean", "z", "live_edges"]
+    motifs = read_table(args.motifs, need)
+    verdict = read_table(args.verdict, ["ensemble", "null", "level", "verdict"])
+    profile = read_table(args.profile_similarity, ["ensemble", "null", "level", "mean_r"])
+    ours = width_scaling.ours(
+        motifs, levels, widths, verdict, profile, cut=args.cut, n_boot=args.bootstrap
+    )
+    zscores = published_data.load_motif_zscores(args.reference_data)
+    note = published_data.missing_note(args.reference_data, published_data.ZSCORES_FILE)
+    pub = width_scaling.published(zscores, cut=args.cut, n_boot=args.bootstrap)
+    table = width_scaling.width_scaling_table(ours, pub)
+    write_table(table, args.out)
+    width_scaling.width_scaling_figure(table, args.figures_dir)
+    if note:
+        log.warning("%s (the published point is left out)", note)
+    log.info("wrote %s (%d rows)", args.out, len(table))
+    return 0
+
+
 def run_reference_network(args: argparse.Namespace) -> int:
     from sparsemotifs.report import reference_network
 
@@ -149,6 +191,21 @@ def register(sub) -> None:
     c.add_argument("--figures-dir", required=True, help="folder of the figures")
     c.add_argument("--summary-out", default=None, help="markdown section for summary.md")
     c.set_defaults(func=run_compare)
+
+    w = actions.add_parser("width-scaling", help="motif statistics against width, published last")
+    w.add_argument("--levels", action="append", default=[], metavar="NAME=PATH",
+                   help="levels table of one of our trained ensembles (repeatable)")  # fmt: skip
+    w.add_argument("--width", action="append", default=[], metavar="NAME=WIDTH",
+                   help="its hidden width (repeatable; the ensembles shown)")  # fmt: skip
+    w.add_argument("--motifs", required=True, help="tables/motifs.csv")
+    w.add_argument("--verdict", required=True, help="tables/verdict.csv")
+    w.add_argument("--profile-similarity", required=True, help="tables/profile_similarity.csv")
+    w.add_argument("--reference-data", default=None, help="config report.reference_data")
+    w.add_argument("--cut", type=float, default=0.93, help="the fixed level's cut fraction")
+    w.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples of mean z")
+    w.add_argument("--out", required=True, help="output table (CSV)")
+    w.add_argument("--figures-dir", required=True, help="folder of the figure width_scaling")
+    w.set_defaults(func=run_width_scaling)
 
     r = actions.add_parser("reference-network", help="the shared 2022 network under every null")
     r.add_argument("--reference-data", default=None, help="config report.reference_data")
