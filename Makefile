@@ -24,7 +24,7 @@ run: venv
 
 ## test: set up (or refresh) the environment and run the whole test suite
 test: venv
-	$(PY) -m pytest -n 2 --dist loadgroup -q; rc=$$?; \
+	$(PY) -m pytest -n 2 --dist loadgroup -q --durations=30; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit 5)"; exit 0; fi; exit $$rc
 
 ## test-fast: the inner loop: every test except the slow end-to-end ones (CI runs `make test`)
