@@ -6,6 +6,7 @@ Registry and config units, the shipped variant configs, the job graph of a 2-var
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -316,6 +317,7 @@ def test_shipped_variant_configs_dry_run(tmp_path, name):
 def test_tiny_two_variant_study_end_to_end_and_rerun_of_one_variant(tmp_path):
     cfg = tiny()
     cfg["training"]["chunk_size"] = 2
+    cfg["motifs"]["edge_classes"] = "zambra"  # Zambra's classes as a study setting (issue 11)
     conf = write_config(tmp_path / "v.yaml", cfg)
     proc = run_snakemake("--cores", "2", "--configfile", conf, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -373,6 +375,22 @@ def test_tiny_two_variant_study_end_to_end_and_rerun_of_one_variant(tmp_path):
     edges = [c for c in levels.columns if c.startswith("edges_kept_")]
     assert not levels[edges].equals(second[edges])
     summary = (res / "summary.md").read_text()
+    # Zambra's classes: one fit per trained variant, keys by class composition, in the summary
+    for name in ("first", "second"):
+        fit = json.loads((res / "tables" / "zambra_thresholds" / f"{name}.json").read_text())
+        assert fit["initial_seeds"] == 2 and fit["n_files"] == 2  # dense files + initial weights
+        assert fit["thresholds"]["b0"] < fit["thresholds"]["b1"]
+    signed = pd.read_csv(res / "tables" / "signed_motifs.csv")
+    assert set(signed["edge_classes"]) == {"zambra"} and set(signed["ensemble"]) == {
+        "first", "second"
+    }  # fmt: skip
+    assert signed["key"].str.contains(r"\|sneg=\d,mild=\d,spos=\d$").any()
+    assert "## Signed motifs (degree_signed null, Zambra's classes)" in summary
+    # the variant against the subject: two seeds are too few for an answer, and it says so
+    effects = pd.read_csv(res / "tables" / "variant_effects.csv")
+    assert set(effects["ensemble"]) == {"second"} and set(effects["reference"]) == {"first"}
+    assert "profile" in set(effects["motif"]) and set(effects["answer"]) == {"undetermined"}
+    assert "## Does the variant change the motif profile?" in summary
     assert "| second |" in summary and "first vs second" in summary
     assert "## Variants compared" in summary and "| `second` |" in summary
     assert "### first" in summary and "### second" in summary  # a verdict per variant

@@ -97,3 +97,10 @@ def test_signed_motifs_only_when_switched_on(tmp_path):
     on = job_counts(proc.stdout)
     assert on["collect_signed_motifs"] == 1
     assert on["signed_motifs"] == off["train"]  # trained ensembles x chunks; derived ones skipped
+    assert "zambra_thresholds" not in on
+    overlay.write_text("motifs:\n  edge_classes: zambra\n")
+    proc = run_snakemake(*base, str(overlay), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    zambra = job_counts(proc.stdout)
+    assert zambra["signed_motifs"] == on["signed_motifs"]
+    assert zambra["zambra_thresholds"] == 2  # one fit per trained ensemble (+ control task)

@@ -194,7 +194,7 @@ def test_signed_table_rows_match_the_zscore_command(tmp_path, capsys):
     assert ref["bi_parallel|pos=2"]["null_mean"] == pytest.approx(
         one.loc["bi_parallel|pos=2", "null_mean"]
     )
-    # switched off or zambra: refused with exit 2 and no output
+    # switched off: refused with exit 2 and no output
     bad = tmp_path / "bad.csv"
     assert (
         main(
@@ -203,3 +203,53 @@ def test_signed_table_rows_match_the_zscore_command(tmp_path, capsys):
         == 2
     )
     assert "edge_classes" in capsys.readouterr().err and not bad.exists()
+
+
+def test_signed_table_with_zambra_classes_needs_and_uses_the_fit(tmp_path, capsys):
+    import pandas as pd
+
+    paths = [tmp_path / f"seed{s}" / "level2.npz" for s in (1, 2)]
+    for i, p in enumerate(paths):
+        _weighted_net(p, 20 + i)
+    th = tmp_path / "th.json"
+    assert main(["motifs", "thresholds", *map(str, paths), "--zambra-band", "0.3",
+                 "--out", str(th)]) == 0  # fmt: skip
+    params = json.dumps({"motifs": {"samples": 20, "edge_classes": "zambra", "seed": 1}})
+    args = ["motifs", "signed-table", *map(str, paths), "--ensemble", "trained", "--params", params]
+    out = tmp_path / "z.csv"
+    assert main([*args, "--out", str(out)]) == 2  # no fit given: refused, nothing written
+    assert "--zambra-thresholds" in capsys.readouterr().err and not out.exists()
+    assert main([*args, "--zambra-thresholds", str(th), "--out", str(out)]) == 0
+    table = pd.read_csv(out, keep_default_na=False, na_values=[""])
+    assert set(table["edge_classes"]) == {"zambra"}
+    one = table[table["seed"] == 1].set_index("key")
+    comps = [k for k in one.index if k.startswith("bi_fan|")]
+    assert len(comps) == 15 and "bi_fan|sneg=2,mild=0,spos=2" in comps
+    assert one.loc[comps, "count"].sum() == one.loc["bi_fan", "count"]
+    # the same counts as `motifs count` with the same thresholds
+    assert main(["motifs", "count", str(paths[0]), "--bias-nodes", "--edge-classes", "zambra",
+                 "--zambra-thresholds", str(th), "--json"]) == 0  # fmt: skip
+    counted = _lines(capsys)[0]
+    assert all(counted[k] == one.loc[k, "count"] for k in comps)
+
+
+def test_thresholds_pool_dense_files_and_initial_weights(tmp_path, capsys):
+    from sparsemotifs.motifs.init_pruning import initial_weights
+
+    network = {"widths": [5, 12, 10, 4], "activation": "tanh", "init": "paper"}
+    dense = [tmp_path / f"seed{s}" / "level0.npz" for s in (3, 4)]
+    pruned = tmp_path / "seed3" / "level5.npz"
+    nets = [_weighted_net(p, 30 + i) for i, p in enumerate([*dense, pruned])]
+    pooled = [nets[i][f"weight_{li}"][nets[i][f"mask_{li}"] > 0] for i in (0, 1) for li in range(3)]
+    pooled += [w.ravel() for s in (3, 4) for w in initial_weights(s, network)]
+    expected = zambra_thresholds(np.concatenate(pooled), 0.55)
+    files = [*map(str, dense), str(pruned)]
+    init = json.dumps({"network": network})
+    assert main(["motifs", "thresholds", *files, "--dense-only", "--initial", init]) == 0
+    got = _lines(capsys)[0]
+    assert got["n_files"] == 2 and got["initial_seeds"] == 2
+    assert got["n_weights"] == sum(p.size for p in pooled)
+    for key in ("lo", "b0", "b1", "hi"):
+        assert got["thresholds"][key] == pytest.approx(getattr(expected, key))
+    assert main(["motifs", "thresholds", str(pruned), "--dense-only"]) == 2
+    assert "no level-0 file" in capsys.readouterr().err

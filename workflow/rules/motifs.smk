@@ -2,6 +2,7 @@
 
 
 localrules:
+    zambra_thresholds,
     collect_motifs,
     collect_signed_motifs,
     relabel_motifs,
@@ -54,11 +55,40 @@ rule collect_motifs:
         " && sparsemotifs concat {input.per_layer} --out {output.per_layer} >> {log} 2>&1"
 
 
-# Signed motifs (motifs.edge_classes: sign): counts by number of positive edges against the
+# Zambra's classes (motifs.edge_classes: zambra): one Gaussian fit per trained ensemble to the
+# pooled weights of its dense networks and their initial weights, shared by all its chunks.
+rule zambra_thresholds:
+    input:
+        metrics=lambda wildcards: chunk_metrics(wildcards.ensemble),
+    output:
+        results("tables/zambra_thresholds/{ensemble}.json"),
+    log:
+        logs("zambra_thresholds/{ensemble}.log"),
+    wildcard_constraints:
+        ensemble="|".join(e for e in MOTIF_ENSEMBLES if e not in MOTIF_LIKE) or "(?!)",
+    conda:
+        "../envs/sparsemotifs.yaml"
+    params:
+        networks=lambda wildcards: networks_dir(wildcards.ensemble),
+        band=CFG["motifs"]["zambra_band"],
+        network=lambda wildcards: cli_params("network", ensemble=wildcards.ensemble),
+        code=code_fingerprint("networks", "motifs thresholds"),
+    shell:
+        "files=$(sparsemotifs networks list {input.metrics} --dir {params.networks}) 2> {log}"
+        " && sparsemotifs motifs thresholds $files --dense-only --zambra-band {params.band}"
+        " --initial {params.network:q} --out {output} >> {log} 2>&1"
+
+
+# Signed motifs (motifs.edge_classes: sign or zambra): counts by edge classes against the
 # class-preserving degree null, per ensemble and chunk; off by default.
 rule signed_motifs:
     input:
         metrics=lambda wildcards: metrics_file(wildcards.ensemble, wildcards.chunk),
+        thresholds=lambda wildcards: (
+            [results(f"tables/zambra_thresholds/{wildcards.ensemble}.json")]
+            if CFG["motifs"]["edge_classes"] == "zambra"
+            else []
+        ),
     output:
         table=results("motifs/{ensemble}/degree_signed/chunk{chunk}.signed.parquet"),
     log:
@@ -76,10 +106,13 @@ rule signed_motifs:
         settings=cli_params("motifs"),
         networks=lambda wildcards: networks_dir(wildcards.ensemble),
         code=code_fingerprint("networks", "motifs signed-table"),
+        thresholds=lambda wildcards, input: (
+            f"--zambra-thresholds {input.thresholds[0]}" if input.thresholds else ""
+        ),
     shell:
         "files=$(sparsemotifs networks list {input.metrics} --dir {params.networks}) 2> {log}"
         " && sparsemotifs motifs signed-table $files --ensemble {wildcards.ensemble}"
-        " --params {params.settings:q} --out {output.table} >> {log} 2>&1"
+        " --params {params.settings:q} {params.thresholds} --out {output.table} >> {log} 2>&1"
 
 
 rule collect_signed_motifs:

@@ -176,11 +176,45 @@ def check_zscore_args(args: argparse.Namespace) -> bool:
 
 
 def run_thresholds(args: argparse.Namespace) -> int:
-    """`motifs thresholds FILE...`: Zambra's class edges fitted to the pooled weights, as JSON."""
+    """`motifs thresholds FILE...`: Zambra's class edges fitted to the pooled weights, as JSON.
+
+    `--dense-only` pools only the level-0 files; `--initial NETWORK` adds each file's seed's
+    initial weights (regenerated as training starts from them): Zambra et al. pool an
+    ensemble's initial and trained weights.
+    """
+    from sparsemotifs.contracts.network import parse_seed_level
+    from sparsemotifs.io import write_text
     from sparsemotifs.motifs.cli import _json_line
 
-    args.zambra_thresholds = None
-    sys.stdout.write(_json_line({"thresholds": _thresholds(args).as_dict()}) + "\n")
+    files = list(args.files)
+    # seed and level come from the path (bad names fail before any work); only needed here
+    need_names = args.dense_only or args.initial
+    seeds_levels = [parse_seed_level(f) for f in files] if need_names else []
+    if args.dense_only:
+        files = [f for f, (_, level) in zip(files, seeds_levels, strict=True) if level == 0]
+        if not files:
+            raise InputError(f"--dense-only: no level-0 file among the {len(args.files)} given")
+    if not 0 < args.zambra_band < 1:
+        raise InputError(f"--zambra-band must lie in (0, 1), got {args.zambra_band}")
+    weights = [pooled_weights(files)]
+    seeds = sorted({seed for seed, _ in seeds_levels})
+    if args.initial:
+        from sparsemotifs.config import parse_params
+        from sparsemotifs.motifs.init_pruning import initial_weights
+
+        network = parse_params(args.initial, ("network",))["network"]
+        weights += [w.ravel() for s in seeds for w in initial_weights(s, network)]
+    pooled = np.concatenate(weights)
+    if pooled.size < 2:
+        raise InputError(f"{files[0]}: fewer than two unmasked weights to fit zambra classes")
+    fit = zambra_thresholds(pooled, args.zambra_band)
+    info = {"band": args.zambra_band, "n_weights": int(pooled.size), "n_files": len(files)}
+    info["initial_seeds"] = len(seeds) if args.initial else 0
+    line = _json_line({"thresholds": fit.as_dict(), **info}) + "\n"
+    if args.out:
+        write_text(line, args.out)
+    else:
+        sys.stdout.write(line)
     return 0
 
 
@@ -199,6 +233,10 @@ def register_thresholds(actions) -> None:
         help=f"band constant c (default {DEFAULT_ZAMBRA_BAND})",
     )
     t.add_argument("--json", action="store_true", help="JSON output (the only format)")
+    t.add_argument("--dense-only", action="store_true", help="pool only the level-0 files")
+    t.add_argument("--initial", default=None, metavar="JSON",
+                   help='{"network": {...}}: also pool each seed\'s initial weights')  # fmt: skip
+    t.add_argument("--out", default=None, help="write the JSON here (atomically) instead of stdout")
     t.set_defaults(func=run_thresholds)
 
 
@@ -253,14 +291,20 @@ def run_signed_table(args: argparse.Namespace) -> int:
     from sparsemotifs.io import write_table
 
     params = parse_params(args.params, ("motifs",))["motifs"]
-    if params["edge_classes"] not in ("sign",):
+    scheme = params["edge_classes"]
+    if scheme not in SCHEMES:
         raise InputError(
-            f"--params: motifs.edge_classes is {params['edge_classes']!r}; the study table "
-            "supports 'sign' (Zambra's classes need an ensemble-wide fit: use the CLI)"
+            f"--params: motifs.edge_classes is {scheme!r}; the study table needs one of "
+            f"{', '.join(SCHEMES)}"
         )
+    thresholds = None
+    if scheme == "zambra":
+        if not args.zambra_thresholds:
+            raise InputError("motifs.edge_classes zambra needs --zambra-thresholds (the fit)")
+        thresholds = _thresholds(args)
     for f in args.files:  # fail on bad paths or files before any computation or output
         parse_seed_level(f)
-    graphs = [colour(*load_weighted(f), scheme="sign") for f in args.files]
+    graphs = [colour(*load_weighted(f), scheme=scheme, thresholds=thresholds) for f in args.files]
     rows = []
     for path, graph in zip(args.files, graphs, strict=True):
         rows += signed_file_rows(path, ensemble=args.ensemble, params=params, graph=graph)
@@ -277,4 +321,6 @@ def register_signed_table(actions) -> None:
     t.add_argument("--ensemble", required=True, help="ensemble name written to every row")
     t.add_argument("--params", default="{}", help='JSON {"motifs": {...}}: the config section')
     t.add_argument("--out", required=True, help="output table (.parquet, or .csv)")
+    t.add_argument("--zambra-thresholds", default=None, metavar="JSON",
+                   help="with edge_classes zambra: the ensemble's fit (`motifs thresholds`)")  # fmt: skip
     t.set_defaults(func=run_signed_table)

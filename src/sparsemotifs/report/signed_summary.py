@@ -18,17 +18,35 @@ TOP = 8
 
 def signed_section(signed: pd.DataFrame, levels: pd.DataFrame) -> list[str]:
     """Markdown lines; the median over seeds at each seed's own selected level."""
-    lines = ["## Signed motifs (degree_signed null, sign classes)", ""]
+    schemes = (
+        set(signed["edge_classes"].dropna().astype(str)) if "edge_classes" in signed else set()
+    )
+    zambra = schemes == {"zambra"}
+    name = "Zambra's classes" if zambra else "sign classes"
+    lines = [f"## Signed motifs (degree_signed null, {name})", ""]
     chosen = levels.loc[levels["selected"], ["ensemble", "seed", "level"]]
     at = signed.merge(chosen, on=["ensemble", "seed", "level"])
     at = at[at["colour"].fillna("").astype(str) != ""]
     if at.empty:
         return lines + ["(no signed-motif rows at the selected levels)", ""]
+    if zambra:
+        what = (
+            "Counts of each motif by how many of its edges are strong negative, mild and strong "
+            "positive (`sneg=a,mild=b,spos=c`; Zambra et al.'s classes from one Gaussian fit per "
+            "ensemble, the band around its mean deleted), against randomisations keeping every "
+            "node's in- and out-degree per class"
+        )
+    else:
+        what = (
+            "Counts of each motif by its number of positive edges (`pos=k`) and of balanced "
+            "4-cycles (even number of negative edges), against randomisations keeping every "
+            "node's in- and out-degree per sign"
+        )
     lines += [
-        "Counts of each motif by its number of positive edges (`pos=k`) and of balanced "
-        "4-cycles (even number of negative edges), against randomisations keeping every "
-        "node's in- and out-degree per sign; median z over seeds at the selected level, "
-        f"share of seeds with z > {Z_OVER:g}, top {TOP} per ensemble and the balanced cycles:",
+        f"{what}; median z over seeds at the selected level, share of seeds with "
+        f"z > {Z_OVER:g}, top {TOP} per ensemble"
+        + ("" if zambra else " and the balanced cycles")
+        + ":",
         "",
     ]
     rows = []
