@@ -49,7 +49,7 @@ def _sentence(rows: pd.DataFrame, variant: str, reference: str, null: str, where
         for r in differ.itertuples()
     )
     head = (
-        f"- `{variant}`, {null} null, {where} (n = {int(p.n_reference)} / {int(p.n_variant)}): "
+        f"- `{variant}`, {null} null, {where}, n = {int(p.n_reference)} / {int(p.n_variant)}: "
         f"profile {p.answer} from `{reference}`'s (p_holm = {_f(p.p_holm, '.3g')})"
     )
     if listed:
