@@ -106,3 +106,15 @@ def test_missing_module_is_an_error(pkg):
 def test_unknown_command_is_an_error(pkg):
     with pytest.raises(fingerprint.FingerprintError, match="no subcommand"):
         fingerprint.code_fingerprint("motifs bogus")
+
+
+def test_adding_an_output_table_does_not_rerun_the_early_stages():
+    """The output names and statistics columns (contracts/outputs.py) grow with every new table
+    or figure; the simulation, training and motif commands must not import them, or each new
+    table would rerun a whole study (it did: registry.TABLES and contracts/tables.py)."""
+    from sparsemotifs.fingerprint import command_modules
+
+    for command in ("simulate", "dataset", "train", "motifs table", "motifs signed-table"):
+        assert "sparsemotifs.contracts.outputs" not in command_modules(command), command
+    for command in ("aggregate", "summary", "figures"):
+        assert "sparsemotifs.contracts.outputs" in command_modules(command), command

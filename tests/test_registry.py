@@ -6,6 +6,7 @@ import pytest
 
 from sparsemotifs import registry
 from sparsemotifs.config import load_config
+from sparsemotifs.contracts import outputs
 from tests.conftest import REPO
 
 
@@ -88,10 +89,10 @@ def test_every_derived_producer_exists():
 
 
 def test_tables_and_figures_have_captions():
-    for name in [*registry.TABLES, *registry.FIGURES, *registry.PUBLISHED_FIGURES]:
+    for name in [*outputs.TABLES, *outputs.FIGURES, *outputs.PUBLISHED_FIGURES]:
         assert (REPO / "workflow" / "report" / f"{name}.rst").is_file(), name
-    for name in registry.PUBLISHED_TABLES:  # a figure may share the name: tables get _table
-        stem = f"{name}_table" if name in registry.FIGURES else name
+    for name in outputs.PUBLISHED_TABLES:  # a figure may share the name: tables get _table
+        stem = f"{name}_table" if name in outputs.FIGURES else name
         assert (REPO / "workflow" / "report" / f"{stem}.rst").is_file(), name
 
 

@@ -186,33 +186,6 @@ VARIANT_NAME = r"^[a-z][a-z0-9_]*$"
 # Datasets the trained ensembles train on: name -> config section of its task (None = flight).
 DATASETS: dict[str, str | None] = {"flight": None, "control_task": "controls.control_task"}
 
-# Tables of the statistics stage (tables/<name>.csv) and figures of the report (figures/<name>.png
-# and .pdf), in report order; each has a caption workflow/report/<name>.rst.
-TABLES = (
-    "convergence",
-    "profile_similarity",
-    "permutation_tests",
-    "dispersion_trend",
-    "convergence_per_layer",
-    "verdict",
-    "calibration",
-    "delta_z",
-    "delta_z_summary",
-    "variant_effects",
-)
-FIGURES = (
-    "loss_vs_sparsity",
-    "selected_sparsity",
-    "z_selected",
-    "z_vs_sparsity",
-    "profile_heatmap",
-    "published_comparison",
-)
-# The comparison with the reference study's published data (workflow/rules/published.smk;
-# skipped with a note when the data are absent): its tables and figures, in report order.
-PUBLISHED_TABLES = ("published_comparison", "reference_network")
-PUBLISHED_FIGURES = ("published_losses", "published_live", "published_z", "reference_network_z")
-
 
 def names() -> list[str]:
     """Every registered ensemble name, in canonical (table and figure) order."""

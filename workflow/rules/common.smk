@@ -5,6 +5,7 @@ import shlex
 from pathlib import Path
 
 from sparsemotifs import registry
+from sparsemotifs.contracts import outputs
 from sparsemotifs.contracts.names import NULLS as NULL_NAMES
 from sparsemotifs.config import validate_config
 from sparsemotifs.fingerprint import code_fingerprint
@@ -70,8 +71,8 @@ MOTIF_ENSEMBLES = [e.name for e in ENSEMBLES]
 TRAINED_ENSEMBLES = [] if IMPORT else [e.name for e in ENSEMBLES if e.kind == "trained"]
 # trained ensembles other than the subject: their levels tables join the subject's
 OTHER_TRAINED = [e for e in TRAINED_ENSEMBLES if e != registry.SUBJECT]
-TABLES = list(registry.TABLES)
-FIGURES = list(registry.FIGURES)
+TABLES = list(outputs.TABLES)
+FIGURES = list(outputs.FIGURES)
 # weight metrics of every trained ensemble; closed-loop function of the subject (its data are
 # the flight task's, so its outputs are controls). An imported study has neither trained levels
 # tables nor a dataset to fly, so both stages are off there.
@@ -354,7 +355,7 @@ def final_outputs():
 # our trained ensembles of the flight task, each next to the published one
 COMPARED_ENSEMBLES = [e for e in TRAINED_ENSEMBLES if registry.get(e).data == "flight"]
 REFERENCE_NETWORK = CFG["report"]["reference_network"]["enabled"]
-PUBLISHED_FIGURES = list(registry.PUBLISHED_FIGURES)
+PUBLISHED_FIGURES = list(outputs.PUBLISHED_FIGURES)
 if not REFERENCE_NETWORK:
     PUBLISHED_FIGURES.remove("reference_network_z")
 PUBLISHED_SECTIONS = [results("tables/published_summary.md")]

@@ -10,7 +10,8 @@ import yaml
 
 from sparsemotifs import convergence as stats
 from sparsemotifs import registry
-from sparsemotifs.contracts.tables import STATISTICS_COLUMNS, first_draw
+from sparsemotifs.contracts.outputs import STATISTICS_COLUMNS
+from sparsemotifs.contracts.tables import first_draw
 from sparsemotifs.io import InputError, read_table, write_table, write_text
 
 log = logging.getLogger(__name__)

@@ -22,6 +22,7 @@ import seaborn as sns  # noqa: E402
 
 from sparsemotifs import convergence as stats  # noqa: E402
 from sparsemotifs import registry  # noqa: E402
+from sparsemotifs.contracts import outputs  # noqa: E402
 from sparsemotifs.contracts.names import SELECTED  # noqa: E402
 from sparsemotifs.report import published  # noqa: E402
 from sparsemotifs.report.figure_kit import (  # noqa: E402
@@ -34,7 +35,7 @@ from sparsemotifs.report.figure_kit import (  # noqa: E402
 )
 from sparsemotifs.report.z_sparsity import plot_z_vs_sparsity  # noqa: E402
 
-FIGURE_NAMES = list(registry.FIGURES)
+FIGURE_NAMES = list(outputs.FIGURES)
 
 
 # ----------------------------------------------------------------------------- (a) loss

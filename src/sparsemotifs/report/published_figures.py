@@ -12,11 +12,12 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from sparsemotifs import registry
+from sparsemotifs.contracts import outputs
 from sparsemotifs.figure_io import empty_panel
 from sparsemotifs.report.published_compare import COMPARED_MOTIFS, PUBLISHED
 
 PUBLISHED_COLOR = "black"
-PUBLISHED_FIGURES = registry.PUBLISHED_FIGURES
+PUBLISHED_FIGURES = outputs.PUBLISHED_FIGURES
 
 
 def _color(ensemble: str) -> str:
