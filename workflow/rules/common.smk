@@ -362,7 +362,8 @@ PUBLISHED_SECTIONS = [results("tables/published_summary.md")]
 # the first hidden width of every compared ensemble; the width-scaling table and figure exist
 # only when the study compares more than one width (e.g. config/scaling.yaml)
 HIDDEN_WIDTHS = {
-    e: registry.ensemble_config(CFG, e)["network"]["widths"][1] for e in COMPARED_ENSEMBLES
+    e: registry.ensemble_config(CFG, e)["network"]["widths"][1]
+    for e in COMPARED_ENSEMBLES
 }
 WIDTH_SCALING = len(set(HIDDEN_WIDTHS.values())) > 1
 
