@@ -153,3 +153,19 @@ def test_scaling_config_plans_the_width_scaling_job_and_the_default_does_not(tmp
     proc = run_snakemake("-n", "--configfile", str(REPO / "config/config.yaml"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr + proc.stdout
     assert "width_scaling" not in proc.stdout
+
+
+def test_fixed_level_is_the_sparsest_every_width_still_passes():
+    from sparsemotifs.report.width_scaling import common_level
+
+    narrow = _levels("w48", failing=(0, 1))  # 4 of 6 pass at level 2: too few
+    levels = pd.concat([narrow, _levels("w96")], ignore_index=True)
+    assert common_level(levels, ["w48", "w96"]) == "1"
+    assert common_level(levels, ["w96"]) == "2"
+    assert common_level(levels, ["w48", "w96"], min_networks=7) is None
+    motifs = pd.concat(
+        [_motifs("w48", 400.0, lambda s: 2.0 + s), _motifs("w96", 1600.0, lambda s: 4.0 + s)]
+    )
+    t = ours(motifs, levels, {"w48": 48, "w96": 96}, n_boot=100)
+    assert set(t.loc[t["level"] != "selected", "level"]) == {"1"}
+    assert set(t.loc[t["level"] != "selected", "cut_fraction"]) == {0.9}

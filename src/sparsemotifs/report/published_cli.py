@@ -134,7 +134,10 @@ def run_width_scaling(args: argparse.Namespace) -> int:
     )
     zscores = published_data.load_motif_zscores(args.reference_data)
     note = published_data.missing_note(args.reference_data, published_data.ZSCORES_FILE)
-    pub = width_scaling.published(zscores, cut=args.cut, n_boot=args.bootstrap)
+    fixed = ours.loc[ours["level"].astype(str) != "selected", "cut_fraction"].median()
+    cuts = dict.fromkeys([c for c in (fixed, width_scaling.DEFAULT_CUT) if pd.notna(c)])
+    pubs = [width_scaling.published(zscores, cut=c, n_boot=args.bootstrap) for c in cuts]
+    pub = pd.concat(pubs).drop_duplicates(["level", "motif"]) if pubs else pubs
     table = width_scaling.width_scaling_table(ours, pub)
     write_table(table, args.out)
     width_scaling.width_scaling_figure(table, args.figures_dir)
@@ -201,7 +204,9 @@ def register(sub) -> None:
     w.add_argument("--verdict", required=True, help="tables/verdict.csv")
     w.add_argument("--profile-similarity", required=True, help="tables/profile_similarity.csv")
     w.add_argument("--reference-data", default=None, help="config report.reference_data")
-    w.add_argument("--cut", type=float, default=0.93, help="the fixed level's cut fraction")
+    w.add_argument("--cut", type=float, default=None,
+                   help="the fixed level's cut fraction (default: the sparsest level at which "
+                   "every width has >= 5 passing networks)")  # fmt: skip
     w.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples of mean z")
     w.add_argument("--out", required=True, help="output table (CSV)")
     w.add_argument("--figures-dir", required=True, help="folder of the figure width_scaling")

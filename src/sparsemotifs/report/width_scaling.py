@@ -7,12 +7,13 @@ table puts each width's counts, z, per-edge effect sizes (z / sqrt(edges), the r
 last point, so that one can see which of them follow the size and which do not.
 
 One row per (source, ensemble, null, level, motif) at two levels: each seed's `selected` level,
-and the level whose cut fraction is nearest `cut` (default 0.93, where the published ensemble's
-z are quoted), only networks passing there (the verdict's rule). Means over seeds with a
+and one fixed level for all widths (the sparsest at which every width still has >= 5 passing
+networks, or the one nearest a given cut), only networks passing there (the verdict's rule). Means over seeds with a
 percentile bootstrap CI of mean z (the seed is the unit). `mean_r` and `verdict` are the
 ensemble's (one per null and level) from tables/profile_similarity.csv and tables/verdict.csv.
 The published rows (source `published`) are its per-network z under its own method (the
-reference null; the published tables have no selection, so only the fixed cut), with their
+reference null) at the published level nearest the fixed level's cut, and at 93 % (where its
+z are quoted; the published tables have no selection), with their
 mean pairwise SP correlation computed here the way ours is.
 """
 
@@ -43,6 +44,20 @@ def nearest_level(levels: pd.DataFrame, cut: float) -> str | None:
     dist = (lv["cut_fraction"].astype(float) - cut).abs()
     best = lv.assign(_d=dist.round(9)).sort_values(["_d", "cut_fraction"], ascending=[True, False])
     return str(int(best["level"].iloc[0]))
+
+
+def common_level(levels: pd.DataFrame, ensembles, min_networks: int = 5) -> str | None:
+    """The sparsest level at which every ensemble has >= `min_networks` passing networks
+    (`passes`; without that column every row counts); None if there is none."""
+    from sparsemotifs.convergence.study_verdict import _as_bool
+
+    lv = levels[levels["ensemble"].isin(list(ensembles))]
+    if "passes" in lv.columns:
+        lv = lv[_as_bool(lv["passes"])]
+    counts = lv.groupby(["level", "ensemble"])["seed"].nunique().unstack("ensemble")
+    counts = counts.reindex(columns=list(ensembles)).fillna(0)
+    ok = counts[(counts >= min_networks).all(axis=1)]
+    return str(int(ok.index.max())) if len(ok) else None
 
 
 def _rows_of(z: pd.DataFrame, base: dict, n_boot: int, seed: int) -> list[dict]:
@@ -94,12 +109,16 @@ def ours(
     verdict: pd.DataFrame | None = None,
     profile: pd.DataFrame | None = None,
     *,
-    cut: float = DEFAULT_CUT,
+    cut: float | None = None,
     n_boot: int = 2000,
     seed: int = 0,
 ) -> pd.DataFrame:
     """Rows of our trained ensembles `widths` ({ensemble: hidden width}); `motifs` is
-    tables/motifs.csv (draw 0 is used), `levels` the ensembles' levels tables (`ensemble`)."""
+    tables/motifs.csv (draw 0 is used), `levels` the ensembles' levels tables (`ensemble`).
+
+    The fixed level: the one nearest `cut`, or with `cut` None the sparsest level at which every
+    width still has >= 5 passing networks (narrow networks stop passing at lighter pruning, and
+    a level no width passes compares nothing)."""
     from sparsemotifs.convergence.study_verdict import passing_only
 
     m = motifs[motifs["ensemble"].isin(widths) & motifs["motif"].isin(MOTIFS)]
@@ -109,9 +128,10 @@ def ours(
     lv = levels.assign(level=levels["level"].astype(int))
     at_level = passing_only(m, lv)
     rows = []
+    shared = common_level(lv, widths) if cut is None else None
     for ensemble, width in widths.items():
         own = lv[lv["ensemble"] == ensemble]
-        level = nearest_level(own, cut)
+        level = nearest_level(own, cut) if cut is not None else shared
         sel = own[own["selected"].astype(str).str.lower().isin(("true", "1"))]
         chosen = sel[["seed", "level"]].astype({"level": str})
         picks = [(SELECTED, m[m["ensemble"] == ensemble].merge(chosen, on=["seed", "level"]))]
@@ -150,6 +170,8 @@ def published(
         return pd.DataFrame(columns=COLUMNS)
     at = zscores.assign(level=zscores["level"].astype(int))
     level = nearest_level(at, cut)
+    if level is None:
+        return pd.DataFrame(columns=COLUMNS)
     z = at[(at["level"].astype(str) == level) & at["motif"].isin(MOTIFS)]
     z = z.assign(seed=z["network"], live_edges=z["edges"], ensemble=PUBLISHED, null="reference")
     sp = significance_profiles(z.assign(level=level))
@@ -188,6 +210,12 @@ def width_scaling_figure(table: pd.DataFrame, out_dir, name: str = "width_scalin
     from sparsemotifs.figure_io import empty_panel, save_figure
 
     fixed = table[table["level"].astype(str) != SELECTED]
+    mine = fixed[fixed["source"] == "ours"]
+    pub = fixed[fixed["source"] == PUBLISHED]
+    if len(mine) and len(pub):  # the published point at the cut nearest ours
+        gap = (pub["cut_fraction"] - mine["cut_fraction"].median()).abs()
+        pub = pub[gap == gap.min()]
+    fixed = pd.concat([mine, pub])
     fig, axes = plt.subplots(2, len(SHOWN), figsize=(3.2 * len(SHOWN), 5.6), squeeze=False)
     for j, motif in enumerate(SHOWN):
         rows = fixed[fixed["motif"] == motif]
@@ -214,6 +242,8 @@ def width_scaling_figure(table: pd.DataFrame, out_dir, name: str = "width_scalin
     handles, labels = axes[0, 0].get_legend_handles_labels()
     if handles:
         fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4), fontsize=8)
-    fig.suptitle("Motif z and per-edge effect size against width (fixed cut)", fontsize=10)
+    cut = mine["cut_fraction"].median() if len(mine) else np.nan
+    where = f"at {100 * cut:.0f} % pruned" if np.isfinite(cut) else "no common passing level"
+    fig.suptitle(f"Motif z and per-edge effect size against width, {where}", fontsize=10)
     fig.tight_layout(rect=(0, 0.07, 1, 0.96))
     return save_figure(fig, out_dir, name)
