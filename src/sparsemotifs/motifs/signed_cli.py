@@ -84,12 +84,18 @@ def _thresholds(args: argparse.Namespace) -> ZambraThresholds:
         if not isinstance(obj, dict):
             raise InputError("--zambra-thresholds: expected a JSON object")
         return ZambraThresholds.from_dict(obj.get("thresholds", obj), "--zambra-thresholds")
-    if not 0 < args.zambra_band < 1:
-        raise InputError(f"--zambra-band must lie in (0, 1), got {args.zambra_band}")
-    weights = pooled_weights(args.files)
+    return _fit(args.files, args.zambra_band)[0]
+
+
+def _fit(files, band: float, extra=()) -> tuple[ZambraThresholds, int]:
+    """Zambra's fit to the pooled unmasked weights of `files` plus the `extra` weight arrays;
+    returns the thresholds and the number of weights pooled."""
+    if not 0 < band < 1:
+        raise InputError(f"--zambra-band must lie in (0, 1), got {band}")
+    weights = np.concatenate([pooled_weights(files), *(np.ravel(w) for w in extra)])
     if weights.size < 2:
-        raise InputError(f"{args.files[0]}: fewer than two unmasked weights to fit zambra classes")
-    return zambra_thresholds(weights, args.zambra_band)
+        raise InputError(f"{files[0]}: fewer than two unmasked weights to fit zambra classes")
+    return zambra_thresholds(weights, band), int(weights.size)
 
 
 def load_coloured_files(args: argparse.Namespace):
@@ -194,21 +200,16 @@ def run_thresholds(args: argparse.Namespace) -> int:
         files = [f for f, (_, level) in zip(files, seeds_levels, strict=True) if level == 0]
         if not files:
             raise InputError(f"--dense-only: no level-0 file among the {len(args.files)} given")
-    if not 0 < args.zambra_band < 1:
-        raise InputError(f"--zambra-band must lie in (0, 1), got {args.zambra_band}")
-    weights = [pooled_weights(files)]
     seeds = sorted({seed for seed, _ in seeds_levels})
+    initial = []
     if args.initial:
         from sparsemotifs.config import parse_params
         from sparsemotifs.motifs.init_pruning import initial_weights
 
         network = parse_params(args.initial, ("network",))["network"]
-        weights += [w.ravel() for s in seeds for w in initial_weights(s, network)]
-    pooled = np.concatenate(weights)
-    if pooled.size < 2:
-        raise InputError(f"{files[0]}: fewer than two unmasked weights to fit zambra classes")
-    fit = zambra_thresholds(pooled, args.zambra_band)
-    info = {"band": args.zambra_band, "n_weights": int(pooled.size), "n_files": len(files)}
+        initial = [w for s in seeds for w in initial_weights(s, network)]
+    fit, n_weights = _fit(files, args.zambra_band, initial)
+    info = {"band": args.zambra_band, "n_weights": n_weights, "n_files": len(files)}
     info["initial_seeds"] = len(seeds) if args.initial else 0
     line = _json_line({"thresholds": fit.as_dict(), **info}) + "\n"
     if args.out:

@@ -137,7 +137,7 @@ def run_width_scaling(args: argparse.Namespace) -> int:
     fixed = ours.loc[ours["level"].astype(str) != "selected", "cut_fraction"].median()
     cuts = dict.fromkeys([c for c in (fixed, width_scaling.DEFAULT_CUT) if pd.notna(c)])
     pubs = [width_scaling.published(zscores, cut=c, n_boot=args.bootstrap) for c in cuts]
-    pub = pd.concat(pubs).drop_duplicates(["level", "motif"]) if pubs else pubs
+    pub = pd.concat(pubs).drop_duplicates(["level", "motif"])  # 93 % may be the fixed cut
     table = width_scaling.width_scaling_table(ours, pub)
     write_table(table, args.out)
     width_scaling.width_scaling_figure(table, args.figures_dir)

@@ -12,11 +12,7 @@ import pandas as pd
 
 from sparsemotifs.contracts.names import SELECTED
 from sparsemotifs.convergence.variant_effects import MIN_SEEDS, PROFILE
-
-
-def _f(value, spec: str = ".2f") -> str:
-    value = float(value)
-    return format(value, spec) if np.isfinite(value) else "n/a"
+from sparsemotifs.report.verdict import _fmt as _f
 
 
 def comparison_level(table: pd.DataFrame, null: str, min_seeds: int = MIN_SEEDS) -> str | None:
