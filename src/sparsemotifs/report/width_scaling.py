@@ -119,7 +119,7 @@ def ours(
     The fixed level: the one nearest `cut`, or with `cut` None the sparsest level at which every
     width still has >= 5 passing networks (narrow networks stop passing at lighter pruning, and
     a level no width passes compares nothing)."""
-    from sparsemotifs.convergence.study_verdict import passing_only
+    from sparsemotifs.convergence.study_verdict import _as_bool, passing_only
 
     m = motifs[motifs["ensemble"].isin(widths) & motifs["motif"].isin(MOTIFS)]
     if "draw" in m.columns:
@@ -132,7 +132,7 @@ def ours(
     for ensemble, width in widths.items():
         own = lv[lv["ensemble"] == ensemble]
         level = nearest_level(own, cut) if cut is not None else shared
-        sel = own[own["selected"].astype(str).str.lower().isin(("true", "1"))]
+        sel = own[_as_bool(own["selected"])]
         chosen = sel[["seed", "level"]].astype({"level": str})
         picks = [(SELECTED, m[m["ensemble"] == ensemble].merge(chosen, on=["seed", "level"]))]
         if level is not None:
