@@ -155,6 +155,38 @@ def test_table_columns_seed_independence_and_random_control(tmp_path):
     assert c.loc[c["motif"] == "bi_fan", "count"].iloc[0] != trained_bifan
 
 
+def test_samples_other_levels_keep_full_samples_at_selected_levels_and_named_cuts(tmp_path):
+    paths = [tmp_path / f"seed{s}" / f"level{lv}.npz" for s in (0, 1) for lv in (0, 1, 2)]
+    for i, p in enumerate(paths):
+        _write_net(p, 40 + i)
+    metrics = tmp_path / "metrics.csv"
+    # seed 0 passes levels 0, 1 (selected 1); seed 1 passes 0 only (selected 0)
+    pd.DataFrame(
+        {"seed": [0, 0, 0, 1, 1, 1], "level": [0, 1, 2] * 2, "cut_fraction": [0, 0.5, 0.8] * 2,
+         "weights_kept": 1.0, "loss_train": 0.0, "loss_val": [1, 1, 9, 1, 9, 9],
+         "loss_test": 0.0, "status": "ok"}
+    ).to_csv(metrics, index=False)  # fmt: skip
+    selection = json.dumps({"selection": {"threshold": 2.0, "split": "val"}})
+    motifs = {"samples": 30, "samples_other_levels": 4, "full_sample_cuts": [0.8], "seed": 1}
+    out = tmp_path / "t.csv"
+    argv = ["motifs", "table", *map(str, paths), "--ensemble", "trained", "--null", "degree",
+            "--params", json.dumps({"motifs": motifs}), "--out", str(out)]  # fmt: skip
+    assert main([*argv, "--metrics", str(metrics), "--selection", selection]) == 0
+    got = pd.read_csv(out).groupby(["seed", "level"])["samples"].first().to_dict()
+    assert got == {(0, 0): 4, (0, 1): 30, (0, 2): 30, (1, 0): 30, (1, 1): 4, (1, 2): 30}
+    # a full-sample level's numbers are those of a run with `samples` everywhere
+    full = tmp_path / "full.csv"
+    del motifs["samples_other_levels"]
+    argv[argv.index("--params") + 1] = json.dumps({"motifs": motifs})
+    assert main([*argv[:-1], str(full)]) == 0
+    a, b = (pd.read_csv(f).query("seed == 0 and level == 1") for f in (out, full))
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+    # the selection is needed to know which levels are selected
+    assert main([*argv[:-1], str(tmp_path / "x.csv"), "--params",
+                 json.dumps({"motifs": {**motifs, "samples_other_levels": 4}})]) == 2  # fmt: skip
+    assert not (tmp_path / "x.csv").exists()
+
+
 def test_table_rejects_bad_params_and_paths(tmp_path, capsys):
     p = tmp_path / "seed1" / "level2.npz"
     _write_net(p, 0)

@@ -64,6 +64,34 @@ def test_degree_sampler_is_uniform_over_matrices_with_the_same_margins(with_bias
     _assert_uniform(states, blocks, bias, r)
 
 
+@pytest.mark.parametrize("with_bias", [False, True])
+def test_degree_sampler_on_a_block_more_than_half_full_is_uniform_through_its_complement(
+    with_bias,
+):
+    # 7 of 12 cells: the sampler switches the complement (5 edges); same law, same margins
+    full = np.array([[0, 0, 1, 1], [0, 1, 0, 1], [1, 1, 1, 0]], dtype=bool)
+    graph = (
+        LayeredGraph.from_masks([full[:2]], [full[2]])
+        if with_bias
+        else LayeredGraph.from_masks([full])
+    )
+    r = 3000
+    blocks, bias = sample_degree(graph, r, np.random.default_rng(3))
+    states = [
+        m
+        for m in _all_matrices(3, 4)
+        if (m.sum(axis=1) == full.sum(axis=1)).all() and (m.sum(axis=0) == full.sum(axis=0)).all()
+    ]
+    assert len(states) > 10
+    _assert_uniform(states, blocks, bias, r)
+
+
+def test_degree_sampler_leaves_a_complete_block_as_it_is():
+    w = np.ones((4, 5), dtype=bool)
+    blocks, _ = sample_degree(LayeredGraph.from_masks([w]), 8, np.random.default_rng(0))
+    assert blocks[0].all() and blocks[0].shape == (8, 4, 5)
+
+
 @pytest.mark.parametrize("method", ["chain", "rejection"])
 @pytest.mark.parametrize("with_bias", [False, True])
 def test_min1_sampler_is_uniform_over_masks_without_empty_rows_or_columns(with_bias, method):

@@ -311,6 +311,16 @@ def signed_motif_summary_input():
     return [results("tables/signed_motifs.csv")]
 
 
+def full_samples_arg(wildcards, input):
+    """motifs.samples_other_levels: the metrics and selection that name each seed's selected
+    level, which keeps the full samples (imported networks: full samples everywhere)."""
+    if CFG["motifs"]["samples_other_levels"] is None or IMPORT:
+        return ""
+    owner = levels_owner(wildcards.ensemble)
+    selection = shlex.quote(cli_params("selection", ensemble=owner))
+    return f"--metrics {input.metrics} --selection {selection}"
+
+
 def derive_arg(wildcards):
     """A derived ensemble's networks are made from its source's files by its producer, as many
     per file as its draws; magnitude_init also needs its source's network settings."""

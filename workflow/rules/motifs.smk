@@ -29,11 +29,12 @@ rule motifs:
         settings=cli_params("motifs"),
         networks=lambda wildcards: networks_dir(wildcards.ensemble),
         derive=derive_arg,
+        full_samples=full_samples_arg,
         code=code_fingerprint("networks", "motifs table"),
     shell:
         "files=$(sparsemotifs networks list {input.metrics} --dir {params.networks}) 2> {log}"
         " && sparsemotifs motifs table $files --ensemble {wildcards.ensemble}"
-        " --null {wildcards.null} --params {params.settings:q} {params.derive}"
+        " --null {wildcards.null} --params {params.settings:q} {params.derive} {params.full_samples}"
         " --out {output.table} --per-layer-out {output.per_layer} >> {log} 2>&1"
 
 

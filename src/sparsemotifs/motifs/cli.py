@@ -186,6 +186,33 @@ def _graph_rows(graph: LayeredGraph, key: dict, nulls: list[str], params: dict):
     return rows, layer_rows
 
 
+def _full_sample_levels(args: argparse.Namespace, params: dict) -> set | None:
+    """(seed, level) pairs that keep `samples` under motifs.samples_other_levels: each seed's
+    selected level (--metrics with --selection: the selection of the ensemble whose training
+    is analysed) and the levels at motifs.full_sample_cuts; None = `samples` everywhere."""
+    if params.get("samples_other_levels") is None:
+        return None
+    if args.metrics is None or args.selection is None:
+        raise InputError("motifs.samples_other_levels needs --metrics and --selection")
+    from sparsemotifs.training.selection import read_metrics, select_levels
+
+    selection = parse_params(args.selection, ("selection",))["selection"]
+    if selection["threshold_kind"] != "mean_mse":
+        return None  # the R² threshold needs the dataset: full samples everywhere
+    levels = select_levels(read_metrics(args.metrics), selection)
+    cuts = np.asarray(params.get("full_sample_cuts", []), np.float64)
+    at_cut = np.isclose(levels["cut_fraction"].to_numpy(np.float64)[:, None], cuts).any(axis=1)
+    keep = levels[levels["selected"].to_numpy(bool) | at_cut]
+    return {(int(s), int(lv)) for s, lv in zip(keep["seed"], keep["level"], strict=True)}
+
+
+def _level_params(params: dict, seed_level: tuple[int, int], full: set | None) -> dict:
+    """The motifs section of one file: fewer samples off the full-sample levels."""
+    if full is None or seed_level in full:
+        return params
+    return {**params, "samples": min(params["samples"], params["samples_other_levels"])}
+
+
 def run_table(args: argparse.Namespace) -> int:
     params = parse_params(args.params, ("motifs",))["motifs"]
     nulls = list(dict.fromkeys(args.null))
@@ -196,6 +223,7 @@ def run_table(args: argparse.Namespace) -> int:
         raise InputError(f"--derive {args.derive} needs --network (the source's network section)")
     for f in args.files:  # fail on bad paths or files before any computation or output
         parse_seed_level(f)
+    full = _full_sample_levels(args, params)
     graphs = [load_graph(f) for f in args.files]
     rows, layer_rows = [], []
     for path, graph in zip(args.files, graphs, strict=True):
@@ -203,7 +231,7 @@ def run_table(args: argparse.Namespace) -> int:
             path,
             ensemble=args.ensemble,
             nulls=nulls,
-            params=params,
+            params=_level_params(params, parse_seed_level(path), full),
             derivation=args.derive,
             graph=graph,
             draws=args.draws,
@@ -306,6 +334,17 @@ def register(sub) -> None:
         "--network",
         default=None,
         help='JSON {"network": {...}}: the source ensemble\'s network section (magnitude_init)',
+    )
+    t.add_argument(
+        "--metrics",
+        nargs="+",
+        default=None,
+        help="training metrics of the files' networks (motifs.samples_other_levels)",
+    )
+    t.add_argument(
+        "--selection",
+        default=None,
+        help='JSON {"selection": {...}}: the selection of the metrics (samples_other_levels)',
     )
     t.set_defaults(func=run_table)
 

@@ -18,7 +18,8 @@
   so the switches of one round commute; each is a symmetric proposal, hence the uniform law
   on the degree-preserving masks is stationary. A block gets ceil(switches_per_edge * e /
   pairs) rounds, i.e. `switches_per_edge` attempts per edge; every chain starts at the
-  observed network and yields one sample.
+  observed network and yields one sample. A block more than half full is switched through its
+  complement (same law; e = its empty cells).
 """
 
 from __future__ import annotations
@@ -177,8 +178,19 @@ def _min1_by_rejection(w, b, r, rng, bias_counts_as_input, budget=4):
 def _switch_block(
     full: np.ndarray, switches_per_edge: float, rng: np.random.Generator
 ) -> np.ndarray:
-    """Degree-preserving randomisation of R copies of one block (R, rows, m), in place."""
+    """Degree-preserving randomisation of R copies of one block (R, rows, m), in place.
+
+    A block more than half full is randomised through its complement: complementing maps the
+    masks with the block's degrees one to one onto those with the complement's degrees, and a
+    switch of one onto a switch of the other, so the law is the same at a cost proportional to
+    the smaller of the edge and the empty-cell counts (a complete block costs nothing).
+    """
     r, n_rows, m = full.shape
+    if 2 * int(full[0].sum()) > n_rows * m:
+        np.logical_not(full, out=full)
+        _switch_block(full, switches_per_edge, rng)
+        np.logical_not(full, out=full)
+        return full
     deg = full[0].sum(axis=1)
     n_edges = int(deg.sum())
     active = np.nonzero(deg > 0)[0]
