@@ -174,6 +174,18 @@ def test_samples_other_levels_keep_full_samples_at_selected_levels_and_named_cut
     assert main([*argv, "--metrics", str(metrics), "--selection", selection]) == 0
     got = pd.read_csv(out).groupby(["seed", "level"])["samples"].first().to_dict()
     assert got == {(0, 0): 4, (0, 1): 30, (0, 2): 30, (1, 0): 30, (1, 1): 4, (1, 2): 30}
+    # several selections read the same networks: the union of their selected levels (no cuts)
+    loose = json.dumps({"selection": {"threshold": 10.0, "split": "val", "rule": "last_pass"}})
+    strict = json.dumps({"selection": {"threshold": 2.0, "split": "val"}})
+    both = tmp_path / "both.csv"
+    no_cuts = json.dumps({"motifs": {**motifs, "full_sample_cuts": []}})
+    argv_both = [*argv[:-1], str(both), "--params", no_cuts, "--metrics", str(metrics)]
+    assert main([*argv_both, "--selection", strict]) == 0
+    got = pd.read_csv(both).groupby(["seed", "level"])["samples"].first().to_dict()
+    assert got == {(0, 0): 4, (0, 1): 30, (0, 2): 4, (1, 0): 30, (1, 1): 4, (1, 2): 4}
+    assert main([*argv_both, "--selection", strict, "--selection", loose]) == 0
+    got = pd.read_csv(both).groupby(["seed", "level"])["samples"].first().to_dict()
+    assert got == {(0, 0): 4, (0, 1): 30, (0, 2): 30, (1, 0): 30, (1, 1): 4, (1, 2): 30}
     # a full-sample level's numbers are those of a run with `samples` everywhere
     full = tmp_path / "full.csv"
     del motifs["samples_other_levels"]

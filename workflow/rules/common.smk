@@ -312,13 +312,18 @@ def signed_motif_summary_input():
 
 
 def full_samples_arg(wildcards, input):
-    """motifs.samples_other_levels: the metrics and selection that name each seed's selected
-    level, which keeps the full samples (imported networks: full samples everywhere)."""
+    """motifs.samples_other_levels: the metrics and the selections that name each seed's
+    selected levels, which keep the full samples: the analysed ensemble's and those of the
+    variants trained like it (their motif tables are its own, relabelled). Imported networks:
+    full samples everywhere."""
     if CFG["motifs"]["samples_other_levels"] is None or IMPORT:
         return ""
     owner = levels_owner(wildcards.ensemble)
-    selection = shlex.quote(cli_params("selection", ensemble=owner))
-    return f"--metrics {input.metrics} --selection {selection}"
+    readers = [owner] + [v for v, like in TRAINED_LIKE.items() if like == owner]
+    selections = " ".join(
+        f"--selection {shlex.quote(cli_params('selection', ensemble=e))}" for e in readers
+    )
+    return f"--metrics {input.metrics} {selections}"
 
 
 def derive_arg(wildcards):

@@ -188,22 +188,24 @@ def _graph_rows(graph: LayeredGraph, key: dict, nulls: list[str], params: dict):
 
 def _full_sample_levels(args: argparse.Namespace, params: dict) -> set | None:
     """(seed, level) pairs that keep `samples` under motifs.samples_other_levels: each seed's
-    selected level (--metrics with --selection: the selection of the ensemble whose training
-    is analysed) and the levels at motifs.full_sample_cuts; None = `samples` everywhere."""
+    selected level under each --selection (of the ensembles that read these networks) on
+    --metrics, and the levels at motifs.full_sample_cuts; None = `samples` everywhere."""
     if params.get("samples_other_levels") is None:
         return None
-    if args.metrics is None or args.selection is None:
+    if args.metrics is None or not args.selection:
         raise InputError("motifs.samples_other_levels needs --metrics and --selection")
     from sparsemotifs.training.selection import read_metrics, select_levels
 
-    selection = parse_params(args.selection, ("selection",))["selection"]
-    if selection["threshold_kind"] != "mean_mse":
-        return None  # the R² threshold needs the dataset: full samples everywhere
-    levels = select_levels(read_metrics(args.metrics), selection)
+    metrics = read_metrics(args.metrics)
     cuts = np.asarray(params.get("full_sample_cuts", []), np.float64)
-    at_cut = np.isclose(levels["cut_fraction"].to_numpy(np.float64)[:, None], cuts).any(axis=1)
-    keep = levels[levels["selected"].to_numpy(bool) | at_cut]
-    return {(int(s), int(lv)) for s, lv in zip(keep["seed"], keep["level"], strict=True)}
+    keep = np.isclose(metrics["cut_fraction"].to_numpy(np.float64)[:, None], cuts).any(axis=1)
+    for spec in args.selection:
+        selection = parse_params(spec, ("selection",))["selection"]
+        if selection["threshold_kind"] != "mean_mse":
+            return None  # the R² threshold needs the dataset: full samples everywhere
+        keep |= select_levels(metrics, selection)["selected"].to_numpy(bool)
+    chosen = metrics[keep]
+    return {(int(s), int(lv)) for s, lv in zip(chosen["seed"], chosen["level"], strict=True)}
 
 
 def _level_params(params: dict, seed_level: tuple[int, int], full: set | None) -> dict:
@@ -343,8 +345,10 @@ def register(sub) -> None:
     )
     t.add_argument(
         "--selection",
-        default=None,
-        help='JSON {"selection": {...}}: the selection of the metrics (samples_other_levels)',
+        action="append",
+        default=[],
+        help='JSON {"selection": {...}}: a selection on the metrics (samples_other_levels; '
+        "repeatable: the union of the selected levels keeps the full samples)",
     )
     t.set_defaults(func=run_table)
 
