@@ -321,7 +321,8 @@ def full_samples_arg(wildcards, input):
     owner = levels_owner(wildcards.ensemble)
     readers = [owner] + [v for v, like in TRAINED_LIKE.items() if like == owner]
     selections = " ".join(
-        f"--selection {shlex.quote(cli_params('selection', ensemble=e))}" for e in readers
+        f"--selection {shlex.quote(cli_params('selection', ensemble=e))}"
+        for e in readers
     )
     return f"--metrics {input.metrics} {selections}"
 
@@ -355,7 +356,10 @@ def final_outputs():
             else []
         )
         + ([results("tables/weights.csv")] if WEIGHTS else [])
-        + [results("tables/published_comparison.csv")]
+        + [
+            results("tables/published_comparison.csv"),
+            results("tables/published_choices.csv"),
+        ]
         + [results(f"figures/{f}.png") for f in PUBLISHED_FIGURES]
         + ([results("tables/closed_loop.csv")] if CLOSED_LOOP else [])
         + (
@@ -373,7 +377,10 @@ REFERENCE_NETWORK = CFG["report"]["reference_network"]["enabled"]
 PUBLISHED_FIGURES = list(outputs.PUBLISHED_FIGURES)
 if not REFERENCE_NETWORK:
     PUBLISHED_FIGURES.remove("reference_network_z")
-PUBLISHED_SECTIONS = [results("tables/published_summary.md")]
+PUBLISHED_SECTIONS = [
+    results("tables/published_summary.md"),
+    results("tables/published_choices.md"),
+]
 # the first hidden width of every compared ensemble; the width-scaling table and figure exist
 # only when the study compares more than one width (e.g. config/scaling.yaml)
 HIDDEN_WIDTHS = {

@@ -6,6 +6,7 @@
 localrules:
     reference_network,
     published_comparison,
+    published_choices,
     width_scaling,
 
 
@@ -68,6 +69,40 @@ rule published_comparison:
         "sparsemotifs published compare {params.ours} --motifs {input.motifs}"
         " {params.data} {params.reference} --out {output.table}"
         " --figures-dir {params.figures} --summary-out {output.section} > {log} 2>&1"
+
+
+# The reference study's choices switched off one at a time: the published ensemble, our subject
+# under the reference null and under each other null, each other variant (a change of settings
+# against the subject), the reference pipeline's own network with every bias kept.
+rule published_choices:
+    input:
+        comparison=results("tables/published_comparison.csv"),
+        verdict=results("tables/verdict.csv"),
+        reference=(results("tables/reference_network.csv") if REFERENCE_NETWORK else []),
+    output:
+        table=report(
+            results("tables/published_choices.csv"),
+            caption="../report/published_choices.rst",
+            category="Published study",
+        ),
+        section=results("tables/published_choices.md"),
+    log:
+        logs("published_choices.log"),
+    conda:
+        "../envs/sparsemotifs.yaml"
+    params:
+        subject=COMPARED_ENSEMBLES[0],
+        variants=lambda wildcards: shlex.quote(as_json(CFG["variants"])),
+        cut=CFG["report"]["reference_network"]["selected_cut"],
+        reference=lambda wildcards, input: (
+            f"--reference-network {input.reference}" if input.reference else ""
+        ),
+        code=code_fingerprint("published choices"),
+    shell:
+        "sparsemotifs published choices --comparison {input.comparison}"
+        " --verdict {input.verdict} --subject {params.subject} --variants {params.variants}"
+        " {params.reference} --reference-cut {params.cut} --out {output.table}"
+        " --summary-out {output.section} > {log} 2>&1"
 
 
 # Counts, z, per-edge effect sizes, profile similarity and verdict against width (only in a

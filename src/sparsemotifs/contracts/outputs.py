@@ -32,7 +32,7 @@ FIGURES = (
 )
 # The comparison with the reference study's published data (workflow/rules/published.smk;
 # skipped with a note when the data are absent): its tables and figures, in report order.
-PUBLISHED_TABLES = ("published_comparison", "reference_network")
+PUBLISHED_TABLES = ("published_comparison", "published_choices", "reference_network")
 PUBLISHED_FIGURES = ("published_losses", "published_live", "published_z", "reference_network_z")
 
 

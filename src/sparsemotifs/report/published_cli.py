@@ -102,6 +102,39 @@ def run_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_choices(args: argparse.Namespace) -> int:
+    """tables/published_choices.csv and its summary section: one choice off at a time."""
+    import json
+
+    from sparsemotifs.report import choices
+
+    try:
+        variants = json.loads(args.variants)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"--variants is not JSON: {exc}") from None
+    comparison = read_table(args.comparison, ["ensemble", "quantity", "null", "motif", "n", "mean"])
+    verdict = read_table(args.verdict, ["ensemble", "null", "level", "verdict"])
+    reference = (
+        read_table(args.reference_network, ["null", "motif", "cut_fraction", "z"])
+        if args.reference_network
+        else None
+    )
+    table = choices.choices_table(
+        comparison, verdict, variants, args.subject, reference, reference_cut=args.reference_cut
+    )
+    note = (
+        None
+        if (comparison["ensemble"] == "published").any()
+        else (
+            "the published ensemble is absent (config report.reference_data): its row is left out"
+        )
+    )
+    write_table(table, args.out)
+    write_text("\n".join(choices.summary_section(table, note)) + "\n", args.summary_out)
+    log.info("wrote %s (%d rows)", args.out, len(table))
+    return 0
+
+
 def run_width_scaling(args: argparse.Namespace) -> int:
     """tables/width_scaling.csv and its figure: our ensembles by width, the published last."""
     from sparsemotifs.report import published_data, width_scaling
@@ -194,6 +227,19 @@ def register(sub) -> None:
     c.add_argument("--figures-dir", required=True, help="folder of the figures")
     c.add_argument("--summary-out", default=None, help="markdown section for summary.md")
     c.set_defaults(func=run_compare)
+
+    ch = actions.add_parser("choices", help="the reference study's choices, one at a time")
+    ch.add_argument("--comparison", required=True, help="tables/published_comparison.csv")
+    ch.add_argument("--verdict", required=True, help="tables/verdict.csv")
+    ch.add_argument("--subject", required=True, help="the subject ensemble (our reproduction)")
+    ch.add_argument("--variants", default="{}", help="JSON of the config's variants section")
+    ch.add_argument("--reference-network", default=None,
+                    help="table of `published reference-network` (its row)")  # fmt: skip
+    ch.add_argument("--reference-cut", type=float, default=0.93,
+                    help="the reference network's cut (config report.reference_network.selected_cut)")  # fmt: skip
+    ch.add_argument("--out", required=True, help="output table (CSV)")
+    ch.add_argument("--summary-out", required=True, help="markdown section for summary.md")
+    ch.set_defaults(func=run_choices)
 
     w = actions.add_parser("width-scaling", help="motif statistics against width, published last")
     w.add_argument("--levels", action="append", default=[], metavar="NAME=PATH",
