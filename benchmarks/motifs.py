@@ -2,6 +2,7 @@
 
     python benchmarks/motifs.py            # timings against a naive baseline, same run
     python benchmarks/motifs.py --mixing   # how many switches per edge the degree null needs
+    python benchmarks/motifs.py --dense    # degree null on dense levels: complement vs edges
 
 Network: random masks at about 7 % density with bias masks (fixed seed), dead nodes removed.
 Timed: (1) exact fixed_count z-scores for all motifs (closed forms) against the naive route of
@@ -252,6 +253,29 @@ def mixing(samples: int, settings: list[float]) -> None:
         print(f"  {s:6g}: {cells}  [{time.perf_counter() - t:.1f} s]")
 
 
+def dense_levels(samples: int, cuts: list[float]) -> None:
+    """Degree-null draws of 10-400-400-400-16-7 masks kept at 1 - cut (the dense levels of a
+    layer-wise pruned network): switching each block's complement where it is more than half
+    full (the sampler) against switching its edges (the baseline), same run, same samples."""
+    from sparsemotifs.motifs.samplers import _switch_block
+
+    rng = np.random.default_rng(0)
+    print(f"degree null, {samples} samples per level, 10 switch attempts per edge (or empty cell)")
+    for cut in cuts:
+        masks = [rng.random((a, b)) >= cut for a, b in zip(WIDTHS[:-1], WIDTHS[1:], strict=False)]
+        times = {}
+        for complement in (False, True):
+            t = time.perf_counter()
+            for w in masks:
+                batch = np.broadcast_to(w, (samples,) + w.shape).copy()
+                _switch_block(batch, 10, np.random.default_rng(1), complement=complement)
+                assert (batch.sum(axis=2) == w.sum(axis=1)).all()
+            times[complement] = time.perf_counter() - t
+        edges = sum(int(w.sum()) for w in masks)
+        print(f"cut {cut:.2f} ({edges:6d} edges): edges {times[False]:7.2f} s, complement "
+              f"{times[True]:7.2f} s, ratio {times[False] / max(times[True], 1e-9):6.1f}x")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -260,10 +284,14 @@ def main() -> None:
     ap.add_argument("--naive-samples", type=int, default=2)
     ap.add_argument("--switches-per-edge", type=float, default=10)
     ap.add_argument("--mixing", action="store_true", help="measure mixing instead of timing")
+    ap.add_argument("--dense", action="store_true", help="degree null on dense levels")
+    ap.add_argument("--dense-cuts", default="0.0,0.15,0.35,0.45")
     ap.add_argument("--mixing-samples", type=int, default=100)
     ap.add_argument("--settings", default="0.25,0.5,1,2,3,5,10,20,40")
     args = ap.parse_args()
-    if args.mixing:
+    if args.dense:
+        dense_levels(10, [float(x) for x in args.dense_cuts.split(",")])
+    elif args.mixing:
         mixing(args.mixing_samples, [float(x) for x in args.settings.split(",")])
     else:
         benchmark(args.samples, args.naive_samples, args.switches_per_edge)

@@ -176,7 +176,10 @@ def _min1_by_rejection(w, b, r, rng, bias_counts_as_input, budget=4):
 
 
 def _switch_block(
-    full: np.ndarray, switches_per_edge: float, rng: np.random.Generator
+    full: np.ndarray,
+    switches_per_edge: float,
+    rng: np.random.Generator,
+    complement: bool = True,
 ) -> np.ndarray:
     """Degree-preserving randomisation of R copies of one block (R, rows, m), in place.
 
@@ -184,9 +187,10 @@ def _switch_block(
     masks with the block's degrees one to one onto those with the complement's degrees, and a
     switch of one onto a switch of the other, so the law is the same at a cost proportional to
     the smaller of the edge and the empty-cell counts (a complete block costs nothing).
+    `complement=False` switches the edges themselves (the baseline of benchmarks/motifs.py).
     """
     r, n_rows, m = full.shape
-    if 2 * int(full[0].sum()) > n_rows * m:
+    if complement and 2 * int(full[0].sum()) > n_rows * m:
         np.logical_not(full, out=full)
         _switch_block(full, switches_per_edge, rng)
         np.logical_not(full, out=full)
