@@ -288,6 +288,9 @@ def test_published_comparison_beside_ours_or_a_note(results):
     text = (results / "summary.md").read_text()
     assert "## Our ensembles next to the published ensemble" in text
     assert "## The reference pipeline's own network" in text
+    assert "## The reference study's choices, one at a time" in text
+    choices = pd.read_csv(results / "tables/published_choices.csv")
+    assert set(choices["ensemble"]) >= {"trained"} and choices["verdict"].notna().all()
     if published_data.missing_note() is None:
         assert "published" in set(table["ensemble"])
         ref = pd.read_csv(results / "tables/reference_network.csv")

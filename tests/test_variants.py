@@ -206,22 +206,34 @@ def test_schema_documents_variants():
 @pytest.mark.parametrize(
     ("name", "variants", "seeds"),
     [
-        ("paper_width", ["faithful", "corrected"], 12),
+        ("paper_width", ["faithful", "faithful_val_selection"], 12),
+        ("paper_width+corrected", ["faithful", "faithful_val_selection", "corrected"], 12),
         ("scaling", ["w48", "w96", "w192"], 12),
         ("init_schemes", ["paper", "xavier", "kaiming", "orthogonal"], 16),
     ],
 )
 def test_shipped_variant_configs_validate(name, variants, seeds):
-    cfg = load_config(REPO / "config" / f"{name}.yaml")
+    base, _, overlay = name.partition("+")  # +corrected: the overlay paper_width_corrected.yaml
+    overlays = [REPO / "config" / f"{base}_{overlay}.yaml"] if overlay else []
+    cfg = load_config(REPO / "config" / f"{base}.yaml", overlays)
     assert list(cfg["variants"]) == variants and cfg["seeds"] == seeds
     effective = {v: registry.ensemble_config(cfg, v) for v in variants}
-    if name == "paper_width":
-        f, c = effective["faithful"], effective["corrected"]
+    if base == "paper_width":
+        f, v = effective["faithful"], effective["faithful_val_selection"]
         assert f["network"]["widths"] == [10, 400, 400, 400, 16, 7]
-        assert f["pruning"]["bias_cutoff"] == "weight" and c["pruning"]["bias_cutoff"] == "own"
+        assert f["pruning"]["bias_cutoff"] == "weight"
         assert f["training"]["dense_early_stopping"] is False
-        assert c["training"]["dense_early_stopping"] is True
         assert (f["selection"]["split"], f["selection"]["rule"]) == ("train", "last_pass")
+        # the selection rule switched alone: same networks (training, pruning), other selection
+        assert {k: v[k] for k in ("network", "training", "pruning")} == {
+            k: f[k] for k in ("network", "training", "pruning")
+        }
+        assert (v["selection"]["split"], v["selection"]["rule"]) == ("val", "first_failure")
+        if overlay:
+            c = effective["corrected"]
+            assert c["pruning"]["bias_cutoff"] == "own"
+            assert c["training"]["dense_early_stopping"] is True
+            assert (c["selection"]["split"], c["selection"]["rule"]) == ("val", "first_failure")
         assert cfg["motifs"]["nulls"] == ["reference", "fixed_count_min1", "degree"]
         assert len(cfg["pruning"]["schedule"]) == 17 and cfg["selection"]["threshold"] == 1e-3
         # the per-level budget is the paper's one pass over 6.4 M rows: 50,000 steps of 128
@@ -309,8 +321,10 @@ def test_shipped_variant_configs_dry_run(tmp_path, name):
     cfg = load_config(REPO / f"config/{name}.yaml")
     chunks = -(-cfg["seeds"] // cfg["training"]["chunk_size"])
     trained = job_wildcards(proc.stdout, "train")
-    assert len(trained) == len(cfg["variants"]) * chunks
-    assert {t.split(",")[0] for t in trained} == {f"ensemble={v}" for v in cfg["variants"]}
+    # a selection-only variant (paper_width's faithful_val_selection) trains nothing
+    training = [v for v in cfg["variants"] if v != "faithful_val_selection"]
+    assert len(trained) == len(training) * chunks
+    assert {t.split(",")[0] for t in trained} == {f"ensemble={v}" for v in training}
 
 
 @pytest.mark.slow
