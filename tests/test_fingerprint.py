@@ -38,9 +38,12 @@ def test_modules_of_the_motif_stage(pkg):
     modules = fingerprint.command_modules("motifs table", pkg)
     assert "sparsemotifs.motifs.samplers" in modules  # via motifs.analysis
     assert "sparsemotifs.contracts.network" in modules  # via motifs.graph
-    # magnitude_init regenerates the initial weights with training's own init code, and only that
+    # magnitude_init regenerates the initial weights with training's own init code, and
+    # motifs.samples_other_levels finds the selected levels with training's selection; only those
     assert {m for m in modules if m.split(".")[1:2] == ["training"]} == {
         "sparsemotifs.training", "sparsemotifs.training.ensemble",
+        "sparsemotifs.training.selection", "sparsemotifs.training.outcomes",
+        "sparsemotifs.training.storage",
     }  # fmt: skip
     assert not [m for m in modules if m.split(".")[1:2] in (["convergence"], ["report"])]
 
