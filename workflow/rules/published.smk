@@ -91,7 +91,7 @@ rule published_choices:
     conda:
         "../envs/sparsemotifs.yaml"
     params:
-        subject=COMPARED_ENSEMBLES[0],
+        subject=COMPARED_ENSEMBLES[0] if COMPARED_ENSEMBLES else registry.SUBJECT,
         variants=lambda wildcards: shlex.quote(as_json(CFG["variants"])),
         cut=CFG["report"]["reference_network"]["selected_cut"],
         reference=lambda wildcards, input: (
